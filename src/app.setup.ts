@@ -1,0 +1,32 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import type { AppConfig } from './config/app-config.js';
+import { requestContext } from './common/http/request-context.js';
+import { buildOpenApiDocument } from './openapi/openapi.js';
+
+/**
+ * Everything about the HTTP server that is not a Nest provider. Used by `main.ts` and by the
+ * tests, so tests exercise exactly what production serves.
+ */
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestContext);
+  app.use(helmet());
+  if (config.corsOrigins) {
+    app.enableCors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Link', 'Retry-After'] });
+  }
+  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
+
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Palaver API' });
+
+  const server = app.getHttpServer();
+  // Deliberate limits against slow clients (slowloris) and idle sockets.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
+}

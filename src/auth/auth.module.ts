@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { AuthSession } from './entities/auth-session.entity.js';
+import { RefreshToken } from './entities/refresh-token.entity.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { LoginThrottleService } from './throttle/login-throttle.service.js';
+import { RedisThrottleStore } from './throttle/redis-throttle-store.js';
+import { MemoryThrottleStore, THROTTLE_STORE } from './throttle/throttle-store.js';
+import { TokensService } from './tokens.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([AuthSession, RefreshToken]), UsersModule, PassportModule, JwtModule.register({})],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    TokensService,
+    JwtStrategy,
+    LoginThrottleService,
+    {
+      provide: THROTTLE_STORE,
+      inject: [APP_CONFIG, REDIS_CLIENT],
+      // Shared counters when instances share Redis; otherwise per process.
+      useFactory: (config: AppConfig, redis: RedisClient | null) =>
+        config.redisUrl && redis ? new RedisThrottleStore(redis) : new MemoryThrottleStore(),
+    },
+  ],
+  exports: [AuthService, TokensService],
+})
+export class AuthModule {}

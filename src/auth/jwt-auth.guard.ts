@@ -1,0 +1,30 @@
+import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator.js';
+
+/** Global and default-deny: every HTTP route needs a valid access token unless marked `@Public()`. */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    if (context.getType() !== 'http') return true; // sockets authenticate in their handshake
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    if (isPublic) return true;
+    return super.canActivate(context);
+  }
+
+  override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {
+    if (error instanceof UnauthorizedException) throw error;
+    if (error) throw error;
+    if (!user) {
+      const reason = info instanceof Error ? info : undefined;
+      if (!reason || reason.message === 'No auth token') throw new UnauthorizedException('Authentication credentials were not provided.');
+      throw new UnauthorizedException(reason.name === 'TokenExpiredError' ? 'Token has expired' : 'Token is invalid');
+    }
+    return user;
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
+import { AuthService } from './auth.service.js';
+import type { TokenClaims } from './tokens.service.js';
+import { TokensService } from './tokens.service.js';
+
+/** Bearer access tokens on REST, verified with the same options as {@link TokensService.verify}. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    tokens: TokensService,
+    private readonly auth: AuthService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: tokens.secret,
+      ignoreExpiration: false,
+      algorithms: tokens.verifyOptions.algorithms,
+      issuer: tokens.verifyOptions.issuer,
+      audience: tokens.verifyOptions.audience,
+      jsonWebTokenOptions: { clockTolerance: tokens.verifyOptions.clockTolerance },
+    });
+  }
+
+  validate(claims: Partial<TokenClaims>): Promise<AuthenticatedUser> {
+    return this.auth.authenticateClaims(claims);
+  }
+}

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, randomUUID } from 'node:crypto';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+
+export type TokenType = 'access' | 'refresh';
+
+export interface TokenClaims {
+  sub: string;
+  typ: TokenType;
+  /** Auth session (refresh-token family) the token belongs to. */
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+}
+
+export class InvalidTokenError extends Error {}
+
+/**
+ * Signs and checks JWTs (RFC 8725): HS256 only, `iss`, `aud` and `exp` always checked, and a
+ * `typ` claim so an access token is never taken as a refresh token or the other way round.
+ */
+@Injectable()
+export class TokensService {
+  /** The verification options, shared with the passport strategy so both paths check alike. */
+  readonly verifyOptions: { algorithms: ['HS256']; issuer: string; audience: string; clockTolerance: number };
+
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.verifyOptions = { algorithms: ['HS256'], issuer: config.jwt.issuer, audience: config.jwt.audience, clockTolerance: 5 };
+  }
+
+  get secret(): string {
+    return this.config.jwt.secret;
+  }
+
+  sign(type: TokenType, userId: number, sessionId: string, jti: string = randomUUID()): { token: string; jti: string; expiresAt: Date } {
+    const ttl = type === 'access' ? this.config.jwt.accessTtlSeconds : this.config.jwt.refreshTtlSeconds;
+    const token = this.jwt.sign(
+      { typ: type, sid: sessionId },
+      {
+        algorithm: 'HS256',
+        secret: this.config.jwt.secret,
+        subject: String(userId),
+        issuer: this.config.jwt.issuer,
+        audience: this.config.jwt.audience,
+        expiresIn: ttl,
+        jwtid: jti,
+      },
+    );
+    return { token, jti, expiresAt: new Date(Date.now() + ttl * 1000) };
+  }
+
+  /** Verifies signature, algorithm, issuer, audience, expiry and type; throws {@link InvalidTokenError}. */
+  verify(token: string, expected: TokenType): TokenClaims & { userId: number } {
+    let claims: TokenClaims;
+    try {
+      claims = this.jwt.verify<TokenClaims>(token, { ...this.verifyOptions, secret: this.config.jwt.secret });
+    } catch (error) {
+      const expired = error instanceof Error && error.name === 'TokenExpiredError';
+      throw new InvalidTokenError(expired ? 'Token has expired' : 'Token is invalid');
+    }
+    return { ...claims, userId: this.checkClaims(claims, expected) };
+  }
+
+  /** Checks the claims a valid signature does not: type, subject, session. Returns the user id. */
+  checkClaims(claims: Partial<TokenClaims>, expected: TokenType): number {
+    if (claims.typ !== expected) throw new InvalidTokenError(`Token is not an ${expected === 'access' ? 'access' : 'refresh'} token`);
+    const userId = Number(claims.sub);
+    if (!Number.isSafeInteger(userId) || userId <= 0 || typeof claims.sid !== 'string' || typeof claims.jti !== 'string') {
+      throw new InvalidTokenError('Token is invalid');
+    }
+    return userId;
+  }
+
+  static hash(token: string): Buffer {
+    return createHash('sha256').update(token).digest();
+  }
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Typed configuration of the whole app. Read once at boot by {@link loadConfig}; nothing else reads `process.env`. */
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** `postgres://…` when set; `null` means the embedded PostgreSQL (PGlite) in {@link dataDir}. */
+  databaseUrl: string | null;
+  /** Directory of the embedded database, the dev JWT secret and media; `memory` for a throwaway database. */
+  dataDir: string;
+  dbPoolSize: number;
+  migrationsRun: boolean;
+  redisUrl: string | null;
+  jwt: {
+    secret: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    refreshRotation: boolean;
+  };
+  loginThrottle: {
+    windowSeconds: number;
+    /** Failed attempts allowed for one account from one client IP per window. */
+    maxFailuresPerAccountAndIp: number;
+    /** Failed attempts allowed from one client IP, over all accounts, per window. */
+    maxFailuresPerIp: number;
+  };
+  corsOrigins: string[] | '*' | null;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  logFormat: 'json' | 'pretty';
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = str(env, name);
+  if (raw === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+/** Durations such as `900`, `15m`, `7d` → seconds. */
+function duration(env: Env, name: string, fallbackSeconds: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallbackSeconds;
+  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(raw);
+  if (!match) throw new ConfigError(name, `must be a duration like 900, 15m, 12h or 7d, got "${raw}"`);
+  const factor = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * factor;
+  if (seconds < 1) throw new ConfigError(name, 'must be at least one second');
+  return seconds;
+}
+
+/**
+ * Development only: a random secret generated once and kept in DATA_DIR, so tokens survive
+ * restarts without anyone having to invent a secret. Production must set JWT_SECRET.
+ */
+function developmentSecret(dataDir: string): string {
+  if (dataDir === 'memory') return randomBytes(48).toString('base64url');
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const rawDataDir = str(env, 'DATA_DIR') ?? './data';
+  const dataDir = rawDataDir === 'memory' ? 'memory' : isAbsolute(rawDataDir) ? rawDataDir : resolve(rawDataDir);
+
+  let secret = str(env, 'JWT_SECRET');
+  if (secret === undefined) {
+    if (nodeEnv === 'production') {
+      throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production (use at least 32 random characters)');
+    }
+    secret = developmentSecret(dataDir);
+  } else if (secret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
+  }
+
+  const corsRaw = str(env, 'CORS_ORIGINS');
+  let corsOrigins: AppConfig['corsOrigins'] = null;
+  if (corsRaw === '*') corsOrigins = '*';
+  else if (corsRaw !== undefined) {
+    corsOrigins = corsRaw.split(',').map((origin) => origin.trim()).filter(Boolean);
+    for (const origin of corsOrigins) {
+      if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+        throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of origins like https://app.example.com, got "${origin}"`);
+      }
+    }
+  }
+
+  return {
+    nodeEnv,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir,
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    jwt: {
+      secret,
+      issuer: str(env, 'JWT_ISSUER') ?? 'palaver',
+      audience: str(env, 'JWT_AUDIENCE') ?? 'palaver-api',
+      accessTtlSeconds: duration(env, 'JWT_ACCESS_TTL', 15 * 60),
+      refreshTtlSeconds: duration(env, 'JWT_REFRESH_TTL', 7 * 86400),
+      refreshRotation: bool(env, 'AUTH_REFRESH_ROTATION', true),
+    },
+    loginThrottle: {
+      windowSeconds: duration(env, 'LOGIN_THROTTLE_WINDOW', 15 * 60),
+      maxFailuresPerAccountAndIp: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 100000),
+      maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 1000000),
+    },
+    corsOrigins,
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
+  };
+}

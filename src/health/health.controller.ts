@@ -1,0 +1,60 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '../common/decorators/public.decorator.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { HealthState } from './health.state.js';
+
+export class LivenessDto {
+  /** Always `ok` while the process serves requests. */
+  status: string;
+}
+
+export class ReadinessDto {
+  /** `ok` or `unavailable`. */
+  status: string;
+  /** Each dependency: `up`, `down`, or `disabled` (Redis without REDIS_URL). */
+  checks: Record<string, string>;
+}
+
+const CHECK_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS).unref())]);
+}
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
+    private readonly state: HealthState,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Liveness: the process is up' })
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: database (and Redis when configured) reachable, not shutting down' })
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiServiceUnavailableResponse({ type: ReadinessDto })
+  async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessDto> {
+    const [database, redis] = await Promise.all([
+      withTimeout(this.dataSource.query('SELECT 1')).then(() => 'up', () => 'down'),
+      this.redis ? withTimeout(this.redis.ping()).then(() => 'up', () => 'down') : Promise.resolve('disabled'),
+    ]);
+    const checks: Record<string, string> = { database, redis };
+    if (this.state.shuttingDown) checks.shutdown = 'in progress';
+    const ok = database === 'up' && redis !== 'down' && !this.state.shuttingDown;
+    response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: ok ? 'ok' : 'unavailable', checks };
+  }
+}

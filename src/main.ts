@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { configureApp } from './app.setup.js';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
+import { HealthState } from './health/health.state.js';
+
+const LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = new ConsoleLogger('Palaver', {
+    json: config.logFormat === 'json',
+    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  });
+
+  let embedded: EmbeddedPostgres | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    logger.log(`DATABASE_URL is not set: starting the embedded PostgreSQL (PGlite) in ${config.dataDir}`);
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, maxConnections: config.dbPoolSize + 2 });
+    databaseUrl = embedded.url;
+  }
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...config, databaseUrl }), {
+    bodyParser: false,
+    logger,
+  });
+  configureApp(app, config);
+  await app.listen(config.port, config.host);
+  logger.log(`Palaver listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (API docs at /docs)`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: draining and shutting down`);
+    app.get(HealthState).shuttingDown = true;
+    const server = app.getHttpServer();
+    // Idle keep-alive sockets would hold server.close() open; in-flight requests finish.
+    server.closeIdleConnections();
+    const force = setTimeout(() => {
+      logger.warn(`shutdown still running after ${config.shutdownTimeoutMs} ms: closing remaining connections`);
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    try {
+      await app.close();
+      await embedded?.stop();
+    } catch (error) {
+      logger.error(`error during shutdown: ${(error as Error).message}`);
+      process.exitCode = 1;
+    } finally {
+      clearTimeout(force);
+    }
+    process.exit();
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+bootstrap().catch((error: unknown) => {
+  new Logger('Palaver').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { Column, CreateDateColumn, Entity, Index, OneToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Profile } from '../../profiles/entities/profile.entity.js';
+
+/**
+ * An account. Usernames are unique case-insensitively and emails unique after lower-casing; both
+ * rules are expression indexes created by the migration (TypeORM cannot declare them).
+ */
+@Entity({ name: 'users' })
+@Index('users_username_lower_key', { synchronize: false })
+@Index('users_email_lower_key', { synchronize: false })
+export class User {
+  @PrimaryGeneratedColumn('identity', { generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'users_pkey' })
+  id: number;
+
+  @Column({ type: 'varchar', length: 150 })
+  username: string;
+
+  @Column({ type: 'varchar', length: 254 })
+  email: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, select: false })
+  passwordHash: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @OneToOne('Profile', (profile: Profile) => profile.user, { cascade: ['insert'] })
+  profile?: Profile;
+}

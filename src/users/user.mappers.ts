@@ -1,0 +1,16 @@
+import type { User } from './entities/user.entity.js';
+import type { LoginUserDto, UserSummaryDto } from './dto/user.dto.js';
+
+export function toUserSummary(user: Pick<User, 'id' | 'username' | 'email'>): UserSummaryDto {
+  return { id: user.id, username: user.username, email: user.email };
+}
+
+export function toLoginUser(user: User): LoginUserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    bio: user.profile?.bio ?? '',
+    profile_picture: user.profile?.image ?? null,
+  };
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '../common/decorators/public.decorator.js';
+import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { absoluteUrl } from '../common/http/absolute-url.js';
+import { ListUsersQueryDto, USERS_PAGE_DEFAULT } from './dto/list-users.dto.js';
+import { CreateAccountDto, RegisterDto } from './dto/register.dto.js';
+import { RegisteredDto, UserSummaryDto } from './dto/user.dto.js';
+import { toUserSummary } from './user.mappers.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('accounts')
+@Controller()
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Registration of the `/register/` family: the account with an optional bio and picture URL. */
+  @Public()
+  @Post('register')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a user' })
+  @ApiCreatedResponse({ type: RegisteredDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or username/email already taken' })
+  async register(@Body() body: RegisterDto): Promise<RegisteredDto> {
+    const user = await this.users.register({
+      username: body.username,
+      email: body.email,
+      password: body.password,
+      bio: body.bio,
+      profilePicture: body.profile_picture,
+    });
+    return { message: 'User registered successfully!', user_id: user.id };
+  }
+
+  /** Registration of the `/accounts/` family. */
+  @Public()
+  @Post('accounts/api/users')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a user' })
+  @ApiCreatedResponse({ type: UserSummaryDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or username/email already taken' })
+  async create(@Body() body: CreateAccountDto): Promise<UserSummaryDto> {
+    return toUserSummary(await this.users.register(body));
+  }
+
+  /**
+   * Users in id order, at most `limit` (default 50, max 200). When there may be more, a
+   * `Link: <…?after=ID>; rel="next"` header points to the next page.
+   */
+  @Get('accounts/api/users')
+  @ApiOperation({ summary: 'List or search users' })
+  @ApiOkResponse({ type: [UserSummaryDto] })
+  async list(@Query() query: ListUsersQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<UserSummaryDto[]> {
+    const limit = query.limit ?? USERS_PAGE_DEFAULT;
+    const users = await this.users.list({ search: query.search, limit, after: query.after });
+    if (users.length === limit) {
+      response.setHeader('Link', `<${absoluteUrl(request, { after: String(users[users.length - 1].id) })}>; rel="next"`);
+    }
+    return users.map(toUserSummary);
+  }
+}

@@ -8,6 +8,6 @@ import { dataSourceOptions } from './src/database/data-source-options.js';
 import { startEmbeddedPostgres } from './src/database/embedded-postgres.js';
 
 const config = loadConfig();
-const url = config.databaseUrl ?? (await startEmbeddedPostgres({ dataDir: config.dataDir, maxConnections: 2 })).url;
+const url = config.databaseUrl ?? (await startEmbeddedPostgres({ dataDir: config.dataDir })).url;
 
-export default new DataSource(dataSourceOptions(url, { poolSize: 2, migrationsRun: false }));
+export default new DataSource(dataSourceOptions(url, { poolSize: 1, migrationsRun: false }));

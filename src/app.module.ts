@@ -36,6 +36,7 @@ export class AppModule {
             whitelist: true,
             forbidNonWhitelisted: true,
             forbidUnknownValues: true,
+            stopAtFirstError: true,
             transform: true,
             validationError: { target: false, value: false },
             exceptionFactory: (errors) => new FieldValidationException(validationErrorsToFields(errors)),

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
+import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { HealthState } from './health/health.state.js';
 
 const LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -28,13 +28,15 @@ async function bootstrap(): Promise<void> {
 
   let embedded: EmbeddedPostgres | null = null;
   let databaseUrl = config.databaseUrl;
+  let dbPoolSize = config.dbPoolSize;
   if (!databaseUrl) {
     logger.log(`DATABASE_URL is not set: starting the embedded PostgreSQL (PGlite) in ${config.dataDir}`);
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, maxConnections: config.dbPoolSize + 2 });
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir });
     databaseUrl = embedded.url;
+    dbPoolSize = EMBEDDED_POOL_SIZE;
   }
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...config, databaseUrl }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...config, databaseUrl, dbPoolSize }), {
     bodyParser: false,
     logger,
   });

@@ -71,7 +71,7 @@ export class TokensService {
 
   /** Checks the claims a valid signature does not: type, subject, session. Returns the user id. */
   checkClaims(claims: Partial<TokenClaims>, expected: TokenType): number {
-    if (claims.typ !== expected) throw new InvalidTokenError(`Token is not an ${expected === 'access' ? 'access' : 'refresh'} token`);
+    if (claims.typ !== expected) throw new InvalidTokenError(expected === 'access' ? 'Token is not an access token' : 'Token is not a refresh token');
     const userId = Number(claims.sub);
     if (!Number.isSafeInteger(userId) || userId <= 0 || typeof claims.sid !== 'string' || typeof claims.jti !== 'string') {
       throw new InvalidTokenError('Token is invalid');

@@ -1,4 +1,5 @@
-import type { DataSourceOptions } from 'typeorm';
+import { Logger } from '@nestjs/common';
+import type { DataSourceOptions, Logger as TypeOrmLogger } from 'typeorm';
 import { AuthSession } from '../auth/entities/auth-session.entity.js';
 import { RefreshToken } from '../auth/entities/refresh-token.entity.js';
 import { Profile } from '../profiles/entities/profile.entity.js';
@@ -7,6 +8,29 @@ import { migrations } from './migrations/index.js';
 
 /** Every entity of the app: listed, not globbed, so the ESM build and the TypeORM CLI see the same set. */
 export const entities = [User, Profile, AuthSession, RefreshToken];
+
+/** TypeORM's messages through Nest's logger (errors and migrations only; never query text at info level). */
+class NestTypeOrmLogger implements TypeOrmLogger {
+  private readonly logger = new Logger('TypeORM');
+  logQuery(): void {}
+  logQueryError(error: string | Error, query: string): void {
+    // Warn, not error: constraint violations are expected and turned into 400s by the services.
+    this.logger.warn(`query failed: ${error instanceof Error ? error.message : error} — ${query.replace(/\s+/g, ' ').slice(0, 500)}`);
+  }
+  logQuerySlow(time: number, query: string): void {
+    this.logger.warn(`slow query (${time} ms): ${query.replace(/\s+/g, ' ').slice(0, 500)}`);
+  }
+  logSchemaBuild(message: string): void {
+    this.logger.debug(message);
+  }
+  logMigration(message: string): void {
+    this.logger.log(message);
+  }
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.logger.warn(String(message));
+    else this.logger.debug(String(message));
+  }
+}
 
 /**
  * The one description of the database used by the app, `ormconfig.ts` (TypeORM CLI) and the tests.
@@ -22,7 +46,8 @@ export function dataSourceOptions(url: string, options: { poolSize: number; migr
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error', 'migration'],
+    logger: new NestTypeOrmLogger(),
+    maxQueryExecutionTime: 1000,
     poolSize: options.poolSize,
     extra: {
       // Fail fast when the database is unreachable instead of queueing requests forever.

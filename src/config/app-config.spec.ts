@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './app-config.js';
+
+const base = { DATA_DIR: 'memory' };
+
+describe('loadConfig', () => {
+  it('has working defaults for a bare machine', () => {
+    const config = loadConfig(base);
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeNull();
+    expect(config.migrationsRun).toBe(true);
+    expect(config.redisUrl).toBeNull();
+    expect(config.jwt.accessTtlSeconds).toBe(900);
+    expect(config.jwt.refreshTtlSeconds).toBe(7 * 86400);
+    expect(config.jwt.refreshRotation).toBe(true);
+    expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(config.loginThrottle).toEqual({ windowSeconds: 900, maxFailuresPerAccountAndIp: 10, maxFailuresPerIp: 100 });
+  });
+
+  it('reads durations, booleans and lists', () => {
+    const config = loadConfig({
+      ...base,
+      JWT_ACCESS_TTL: '5m',
+      JWT_REFRESH_TTL: '2d',
+      AUTH_REFRESH_ROTATION: 'false',
+      MIGRATIONS_RUN: '0',
+      CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
+      DATABASE_URL: 'postgres://u@db:5432/palaver',
+      REDIS_URL: 'redis://cache:6379',
+    });
+    expect(config.jwt.accessTtlSeconds).toBe(300);
+    expect(config.jwt.refreshTtlSeconds).toBe(172800);
+    expect(config.jwt.refreshRotation).toBe(false);
+    expect(config.migrationsRun).toBe(false);
+    expect(config.corsOrigins).toEqual(['https://a.example.com', 'http://localhost:5173']);
+    expect(config.databaseUrl).toBe('postgres://u@db:5432/palaver');
+    expect(config.redisUrl).toBe('redis://cache:6379');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number'],
+    [{ PORT: '70000' }, 'PORT must be between 0 and 65535'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must start with postgres:// or postgresql://'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL is not a valid URL'],
+    [{ MIGRATIONS_RUN: 'maybe' }, 'MIGRATIONS_RUN must be true or false'],
+    [{ JWT_ACCESS_TTL: 'soon' }, 'JWT_ACCESS_TTL must be a duration'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, production, test'],
+    [{ CORS_ORIGINS: 'example.com' }, 'CORS_ORIGINS must be * or a comma-separated list'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET is required when NODE_ENV=production'],
+  ])('refuses %j with one line naming the variable', (env, expected) => {
+    let error: unknown;
+    try {
+      loadConfig({ ...base, ...env });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(expected);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('accepts production with a secret', () => {
+    const config = loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
+    expect(config.logFormat).toBe('json');
+    expect(config.jwt.secret).toBe('x'.repeat(40));
+  });
+});

@@ -13,7 +13,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestContext);
-  app.use(helmet());
+  // No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
+  // would make browsers fetch /docs assets over HTTPS and fail.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (config.corsOrigins) {
     app.enableCors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Link', 'Retry-After'] });
   }

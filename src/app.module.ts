@@ -9,6 +9,8 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { PostsModule } from './posts/posts.module.js';
+import { ProfilesModule } from './profiles/profiles.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -28,6 +30,8 @@ export class AppModule {
         HealthModule,
         UsersModule,
         AuthModule,
+        PostsModule,
+        ProfilesModule,
       ],
       providers: [
         {

@@ -35,7 +35,7 @@ describe('accounts: registration and user listing', () => {
     it('registers without the optional fields', async () => {
       const response = await t.http().post('/register/').send({ username: 'plain.user+1@x-y', email: 'plain@example.com', password: 'password123' }).expect(201);
       const login = await t.http().post('/login/').send({ username: 'plain.user+1@x-y', password: 'password123' }).expect(200);
-      expect(login.body.user).toEqual({ id: response.body.user_id, username: 'plain.user+1@x-y', email: 'plain@example.com', bio: '', profile_picture: null });
+      expect(login.body.user).toEqual({ id: response.body.user_id, username: 'plain.user+1@x-y', email: 'plain@example.com', bio: '', profile_picture: '/media/user_images/default.jpg' });
     });
 
     it.each([

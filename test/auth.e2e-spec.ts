@@ -22,7 +22,7 @@ describe('auth: login, tokens, refresh rotation, logout', () => {
   it('POST /login/ returns the user and a token pair', async () => {
     const response = await t.http().post('/login/').send({ username: alice.username, password: alice.password }).expect(200);
     expect(response.body).toEqual({
-      user: { id: alice.id, username: alice.username, email: alice.email, bio: '', profile_picture: null },
+      user: { id: alice.id, username: alice.username, email: alice.email, bio: '', profile_picture: '/media/user_images/default.jpg' },
       access: expect.any(String),
       refresh: expect.any(String),
     });

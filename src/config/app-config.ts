@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** Typed configuration of the whole app. Read once at boot by {@link loadConfig}; nothing else reads `process.env`. */
@@ -12,6 +13,10 @@ export interface AppConfig {
   /** Directory of the embedded database, the dev JWT secret and media; `memory` for a throwaway database. */
   dataDir: string;
   dbPoolSize: number;
+  /** Uploaded files, served read-only at /media/. */
+  mediaDir: string;
+  /** Largest accepted image upload. */
+  mediaMaxBytes: number;
   migrationsRun: boolean;
   redisUrl: string | null;
   jwt: {
@@ -155,6 +160,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir,
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    mediaDir: resolve(str(env, 'MEDIA_DIR') ?? (dataDir === 'memory' ? join(tmpdir(), `palaver-media-${process.pid}`) : join(dataDir, 'media'))),
+    mediaMaxBytes: int(env, 'MEDIA_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jwt: {

@@ -2,12 +2,14 @@ import { Logger } from '@nestjs/common';
 import type { DataSourceOptions, Logger as TypeOrmLogger } from 'typeorm';
 import { AuthSession } from '../auth/entities/auth-session.entity.js';
 import { RefreshToken } from '../auth/entities/refresh-token.entity.js';
+import { Post } from '../posts/entities/post.entity.js';
+import { Friendship } from '../profiles/entities/friendship.entity.js';
 import { Profile } from '../profiles/entities/profile.entity.js';
 import { User } from '../users/entities/user.entity.js';
 import { migrations } from './migrations/index.js';
 
 /** Every entity of the app: listed, not globbed, so the ESM build and the TypeORM CLI see the same set. */
-export const entities = [User, Profile, AuthSession, RefreshToken];
+export const entities = [User, Profile, Friendship, Post, AuthSession, RefreshToken];
 
 /** TypeORM's messages through Nest's logger (errors and migrations only; never query text at info level). */
 class NestTypeOrmLogger implements TypeOrmLogger {

@@ -1,3 +1,4 @@
+import { DEFAULT_USER_IMAGE } from '../profiles/media/media.service.js';
 import type { User } from './entities/user.entity.js';
 import type { LoginUserDto, UserSummaryDto } from './dto/user.dto.js';
 
@@ -11,6 +12,6 @@ export function toLoginUser(user: User): LoginUserDto {
     username: user.username,
     email: user.email,
     bio: user.profile?.bio ?? '',
-    profile_picture: user.profile?.image ?? null,
+    profile_picture: user.profile?.image ?? DEFAULT_USER_IMAGE,
   };
 }

@@ -1,4 +1,5 @@
 import { Initial1763760000000 } from './1763760000000-Initial.js';
+import { PostsAndFriendships1763770000000 } from './1763770000000-PostsAndFriendships.js';
 
 /** Every migration, oldest first. Add each new migration here (the ESM build does not glob). */
-export const migrations = [Initial1763760000000];
+export const migrations = [Initial1763760000000, PostsAndFriendships1763770000000];

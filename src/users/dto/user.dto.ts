@@ -8,8 +8,8 @@ export class UserSummaryDto {
 /** A user as the `/login/` family shows it. */
 export class LoginUserDto extends UserSummaryDto {
   bio: string;
-  /** Picture URL (an external URL given at registration or an uploaded file under /media/), or null. */
-  profile_picture: string | null;
+  /** Picture URL: an uploaded file or the default picture under /media/, or an external URL given at registration. */
+  profile_picture: string;
 }
 
 export class RegisteredDto {

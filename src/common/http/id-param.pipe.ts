@@ -1,0 +1,18 @@
+import { NotFoundException, PipeTransform } from '@nestjs/common';
+
+const MAX_INT4 = 2147483647;
+
+/**
+ * Path ids: a positive 32-bit integer, else 404 (such an object cannot exist), so hostile ids
+ * (`-1`, `1e9`, `9999999999`, `1;DROP`) never reach SQL and never cause a 500.
+ */
+export class IdParamPipe implements PipeTransform<string, number> {
+  constructor(private readonly what = 'Object') {}
+
+  transform(value: string): number {
+    if (!/^\d{1,10}$/.test(value)) throw new NotFoundException(`${this.what} not found`);
+    const id = Number(value);
+    if (id < 1 || id > MAX_INT4) throw new NotFoundException(`${this.what} not found`);
+    return id;
+  }
+}

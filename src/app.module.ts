@@ -2,6 +2,7 @@ import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module.js';
+import { ChatModule } from './chat/chat.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { FieldValidationException, validationErrorsToFields } from './common/errors/api-exceptions.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
@@ -32,6 +33,7 @@ export class AppModule {
         AuthModule,
         PostsModule,
         ProfilesModule,
+        ChatModule,
       ],
       providers: [
         {

@@ -2,15 +2,11 @@ import type { Request } from 'express';
 
 /**
  * The absolute URL of this request with some query parameters replaced (null removes one), for
- * pagination links. Scheme and host come from `X-Forwarded-Proto`/`X-Forwarded-Host` only when
- * the app trusts its proxy (TRUST_PROXY), through Express's `req.protocol` and `req.host`.
+ * pagination links. Express derives scheme and host from `X-Forwarded-Proto`/`X-Forwarded-Host`
+ * only when the app trusts its proxy (TRUST_PROXY); otherwise from the connection and `Host`.
  */
 export function absoluteUrl(request: Request, changes: Record<string, string | null>): string {
-  const url = new URL(request.originalUrl, `${request.protocol}://${request.get('host') ?? 'localhost'}`);
-  if (request.app.get('trust proxy')) {
-    const forwardedHost = request.get('x-forwarded-host')?.split(',')[0]?.trim();
-    if (forwardedHost) url.host = forwardedHost;
-  }
+  const url = new URL(request.originalUrl, `${request.protocol}://${request.host || 'localhost'}`);
   for (const [key, value] of Object.entries(changes)) {
     if (value === null) url.searchParams.delete(key);
     else url.searchParams.set(key, value);

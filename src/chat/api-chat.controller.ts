@@ -1,0 +1,129 @@
+import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
+import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { absoluteUrl } from '../common/http/absolute-url.js';
+import { IdParamPipe } from '../common/http/id-param.pipe.js';
+import { toApiMessage, toConversationDto } from './chat.mappers.js';
+import { ChatService } from './chat.service.js';
+import { HISTORY_DEFAULT } from './chat.types.js';
+import { decodeConversationCursor, encodeConversationCursor } from './conversation-cursor.js';
+import {
+  ApiMessageDto,
+  CONVERSATIONS_PAGE_DEFAULT,
+  ConversationDto,
+  CreateConversationDto,
+  HistoryQueryDto,
+  ListConversationsQueryDto,
+  MessagePageQueryDto,
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  PaginatedMessagesDto,
+  PREVIEW_DEFAULT,
+  SendMessageDto,
+} from './dto/api-chat.dto.js';
+
+/** Django REST framework's page-number rules: a bad page is 404, a bad page size the default. */
+function parsePageNumber(raw: string | undefined): number {
+  if (raw === undefined || raw === 'last') return raw === 'last' ? -1 : 1;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw new NotFoundException('Invalid page.');
+  return Number(raw);
+}
+
+function parsePageSize(raw: string | undefined): number {
+  if (raw === undefined || !/^\d{1,9}$/.test(raw) || Number(raw) < 1) return PAGE_SIZE_DEFAULT;
+  return Math.min(Number(raw), PAGE_SIZE_MAX);
+}
+
+@ApiTags('conversations (/api/)')
+@Controller('api')
+export class ApiChatController {
+  constructor(private readonly chat: ChatService) {}
+
+  @Post('conversations')
+  @ApiOperation({ summary: 'Create a conversation (201), or get the existing direct one (200)' })
+  @ApiCreatedResponse({ type: ConversationDto, description: 'Created' })
+  @ApiOkResponse({ type: ConversationDto, description: 'The direct conversation of these two users already existed' })
+  async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateConversationDto, @Res({ passthrough: true }) response: Response): Promise<ConversationDto> {
+    const { conversation, created } = await this.chat.createConversation(user.id, body.participants);
+    response.status(created ? 201 : 200);
+    return toConversationDto(conversation, []);
+  }
+
+  /**
+   * The caller's conversations, most recent activity first, each with its latest `messages`
+   * (default 20). At most `limit` (default 20, max 100); `Link: rel="next"` carries the cursor.
+   */
+  @Get('conversations')
+  @ApiOperation({ summary: "List the caller's conversations" })
+  @ApiOkResponse({ type: [ConversationDto] })
+  async list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() query: ListConversationsQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ConversationDto[]> {
+    const limit = query.limit ?? CONVERSATIONS_PAGE_DEFAULT;
+    const page = await this.chat.listConversations(user.id, { limit, cursor: decodeConversationCursor(query.cursor), previewSize: query.messages ?? PREVIEW_DEFAULT });
+    if (page.length === limit) {
+      response.setHeader('Link', `<${absoluteUrl(request, { cursor: encodeConversationCursor(page[page.length - 1].conversation.cursor) })}>; rel="next"`);
+    }
+    return page.map(({ conversation, messages }) => toConversationDto(conversation, messages));
+  }
+
+  @Get('conversations/:id')
+  @ApiOperation({ summary: 'One conversation (members only)' })
+  @ApiOkResponse({ type: ConversationDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such conversation, or not a member' })
+  async get(@CurrentUser() user: AuthenticatedUser, @Param('id', new IdParamPipe('Conversation')) id: number): Promise<ConversationDto> {
+    const { conversation, messages } = await this.chat.history(user.id, id, { limit: PREVIEW_DEFAULT });
+    return toConversationDto(conversation, messages);
+  }
+
+  /** Oldest first: the latest `limit` (default 50, max 200); `before`/`after` walk the history. */
+  @Get('conversations/:id/messages')
+  @ApiOperation({ summary: 'Messages of a conversation (keyset cursors)' })
+  @ApiOkResponse({ type: [ApiMessageDto] })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such conversation, or not a member' })
+  async history(@CurrentUser() user: AuthenticatedUser, @Param('id', new IdParamPipe('Conversation')) id: number, @Query() query: HistoryQueryDto): Promise<ApiMessageDto[]> {
+    const { messages } = await this.chat.history(user.id, id, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
+    return messages.map(toApiMessage);
+  }
+
+  @Post('messages')
+  @ApiOperation({ summary: 'Send a message (idempotent with client_id)' })
+  @ApiCreatedResponse({ type: ApiMessageDto, description: 'Stored' })
+  @ApiOkResponse({ type: ApiMessageDto, description: 'A retry with a known client_id: the first message' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such conversation, or not a member' })
+  async send(@CurrentUser() user: AuthenticatedUser, @Body() body: SendMessageDto, @Res({ passthrough: true }) response: Response): Promise<ApiMessageDto> {
+    const { message, created } = await this.chat.sendMessage(user.id, body.conversation, body.text, body.client_id);
+    response.status(created ? 201 : 200);
+    return toApiMessage(message);
+  }
+
+  /**
+   * Django REST framework page-number pagination over the caller's messages (one conversation
+   * with `conversation`), in id order. `page_size` defaults to 20 and is capped at 100.
+   */
+  @Get('messages')
+  @ApiOperation({ summary: 'Messages by page number' })
+  @ApiOkResponse({ type: PaginatedMessagesDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'Invalid page, or a conversation the caller is not in' })
+  async page(@CurrentUser() user: AuthenticatedUser, @Query() query: MessagePageQueryDto, @Req() request: Request): Promise<PaginatedMessagesDto> {
+    const pageSize = parsePageSize(query.page_size);
+    let page = parsePageNumber(query.page);
+    if (page === -1) {
+      const { count } = await this.chat.messagePage(user.id, { conversationId: query.conversation, page: 1, pageSize });
+      page = Math.max(1, Math.ceil(count / pageSize));
+    }
+    const { count, messages } = await this.chat.messagePage(user.id, { conversationId: query.conversation, page, pageSize });
+    const hasNext = page * pageSize < count;
+    return {
+      count,
+      next: hasNext ? absoluteUrl(request, { page: String(page + 1) }) : null,
+      previous: page > 1 ? absoluteUrl(request, { page: String(page - 1) }) : null,
+      results: messages.map(toApiMessage),
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { toUserSummary } from '../users/user.mappers.js';
+import type { ConversationView, MessageView } from './chat.types.js';
+import type { ApiMessageDto, ConversationDto } from './dto/api-chat.dto.js';
+import type { RoomDto, RoomMessageDto } from './dto/messenger.dto.js';
+
+export function toApiMessage(message: MessageView): ApiMessageDto {
+  return {
+    id: message.id,
+    sender: toUserSummary(message.sender),
+    conversation: message.conversationId,
+    text: message.text,
+    timestamp: message.createdAt.toISOString(),
+    ...(message.clientId ? { client_id: message.clientId } : {}),
+  };
+}
+
+export function toConversationDto(conversation: ConversationView, messages: MessageView[]): ConversationDto {
+  return {
+    id: conversation.id,
+    participants: conversation.members.map(toUserSummary),
+    messages: messages.map(toApiMessage),
+    created_at: conversation.createdAt.toISOString(),
+  };
+}
+
+export function toRoomMessage(message: MessageView): RoomMessageDto {
+  return { id: message.id, user: message.sender.username, content: message.text, timestamp: message.createdAt.toISOString() };
+}
+
+export function roomDisplayName(conversation: ConversationView, viewerId: number): string {
+  const others = conversation.members.filter((m) => m.id !== viewerId).map((m) => m.username);
+  if (conversation.kind === 'direct') return others[0] ?? conversation.name;
+  if (conversation.title) return conversation.title;
+  return others.length > 3 ? `${others.slice(0, 3).join(', ')} +${others.length - 3}` : others.join(', ');
+}
+
+export function toRoomDto(conversation: ConversationView, viewerId: number): RoomDto {
+  return {
+    id: conversation.id,
+    name: conversation.name,
+    members: conversation.members.map((m) => m.id),
+    display_name: roomDisplayName(conversation, viewerId),
+  };
+}

@@ -1,0 +1,199 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { FieldValidationException } from '../common/errors/api-exceptions.js';
+import { ChatEvents } from './chat.events.js';
+import { ChatQueries, toMessageView, type ConversationCursor } from './chat.queries.js';
+import { MESSAGE_MAX_LENGTH, type ConversationView, type HistoryQuery, type MessageView } from './chat.types.js';
+import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
+
+export const MAX_PARTICIPANTS = 50;
+const CONVERSATION_NOT_FOUND = 'Conversation not found';
+
+interface UserRow {
+  id: number;
+  username: string;
+}
+
+/**
+ * The rules of the chat, and the only writer of conversations and messages: REST controllers of
+ * both families, the Socket.IO gateway and the WebSocket rooms all come through here. After a
+ * message is stored it publishes one `message.created` event.
+ *
+ * Membership is checked on every read and write; a non-member learns nothing, not even whether
+ * the conversation exists (404).
+ */
+@Injectable()
+export class ChatService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queries: ChatQueries,
+    private readonly events: ChatEvents,
+  ) {}
+
+  /**
+   * `/api/conversations/`: the caller plus the given users. Two people → their direct
+   * conversation (created once per pair, whoever asks first); three or more → a new group.
+   */
+  async createConversation(callerId: number, participantIds: number[]): Promise<{ conversation: ConversationView; created: boolean }> {
+    const ids = [...new Set([callerId, ...participantIds])];
+    if (ids.length < 2) throw FieldValidationException.forField('participants', 'Add at least one other participant.');
+    if (ids.length > MAX_PARTICIPANTS) throw FieldValidationException.forField('participants', `At most ${MAX_PARTICIPANTS} participants.`);
+    const users: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::int[])`, [ids]);
+    const missing = ids.filter((id) => !users.some((u) => u.id === id));
+    if (missing.length) throw FieldValidationException.forField('participants', `Unknown user id${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`);
+    if (ids.length === 2) return this.openDirect(users[0], users[1]);
+    return this.createGroup(ids);
+  }
+
+  /** `/messenger/api/chatrooms/`: the direct room of the caller and `recipient` (a username). */
+  async openDirectByUsername(caller: { id: number }, recipientUsername: string): Promise<{ conversation: ConversationView; created: boolean }> {
+    const rows: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = $1 OR lower(username) = lower($2)`, [caller.id, recipientUsername]);
+    const me = rows.find((r) => r.id === caller.id);
+    const recipient = rows.find((r) => r.username.toLowerCase() === recipientUsername.toLowerCase());
+    if (!me) throw new NotFoundException('User not found');
+    if (!recipient) throw new NotFoundException(`No user named ${recipientUsername}.`);
+    if (recipient.id === me.id) throw FieldValidationException.forField('recipient', 'You cannot open a chat with yourself.');
+    return this.openDirect(me, recipient);
+  }
+
+  async getConversation(userId: number, conversationId: number): Promise<ConversationView> {
+    const row = await this.queries.conversationForMember(userId, { id: conversationId });
+    if (!row) throw new NotFoundException(CONVERSATION_NOT_FOUND);
+    return this.queries.toView(row, row.members);
+  }
+
+  async getRoom(userId: number, name: string): Promise<ConversationView> {
+    if (!ROOM_NAME_PATTERN.test(name)) throw new NotFoundException('Chat room not found');
+    const row = await this.queries.conversationForMember(userId, { name });
+    if (!row) throw new NotFoundException('Chat room not found');
+    return this.queries.toView(row, row.members);
+  }
+
+  /** A conversation by id or room name (Socket.IO accepts both). */
+  resolve(userId: number, reference: number | string): Promise<ConversationView> {
+    return typeof reference === 'number' ? this.getConversation(userId, reference) : this.getRoom(userId, reference);
+  }
+
+  /** A bounded page of the caller's conversations with their latest `previewSize` messages: three queries. */
+  async listConversations(userId: number, options: { limit: number; cursor?: ConversationCursor; previewSize: number }) {
+    const conversations = await this.queries.conversationsForMember(userId, options.limit, options.cursor);
+    const previews = await this.queries.latestMessagesOf(
+      conversations.map((c) => c.id),
+      options.previewSize,
+    );
+    return conversations.map((conversation) => ({ conversation, messages: previews.get(conversation.id) ?? [] }));
+  }
+
+  async history(userId: number, reference: number | string, query: HistoryQuery): Promise<{ conversation: ConversationView; messages: MessageView[] }> {
+    const conversation = await this.resolve(userId, reference);
+    return { conversation, messages: await this.queries.history(conversation.id, query) };
+  }
+
+  /** Page-number listing (`/api/messages/`) of one conversation or of all the caller's. */
+  async messagePage(userId: number, options: { conversationId?: number; page: number; pageSize: number }): Promise<{ count: number; messages: MessageView[] }> {
+    let scope: { conversationId: number } | { userId: number } = { userId };
+    if (options.conversationId !== undefined) {
+      await this.getConversation(userId, options.conversationId);
+      scope = { conversationId: options.conversationId };
+    }
+    const count = await this.queries.messageCount(scope);
+    const pages = Math.max(1, Math.ceil(count / options.pageSize));
+    if (options.page > pages) throw new NotFoundException('Invalid page.');
+    const messages = count ? await this.queries.messagePage(scope, (options.page - 1) * options.pageSize, options.pageSize, count) : [];
+    return { count, messages };
+  }
+
+  /**
+   * Stores a message from a member. One statement checks membership, inserts (a repeated
+   * `clientId` from the same sender inserts nothing), and bumps the conversation's activity time
+   * and count. Returns `created: false` with the first message for a retry; only a new message is
+   * published.
+   */
+  async sendMessage(senderId: number, conversationId: number, rawText: unknown, clientId?: string | null): Promise<{ message: MessageView; created: boolean }> {
+    const text = normaliseText(rawText);
+    const rows: Array<{ sender_id: number; sender_username: string; sender_email: string; id: string | null; created_at: Date | null }> = await this.dataSource.query(
+      `WITH sender AS (
+         SELECT u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+         WHERE cm.conversation_id = $1 AND cm.user_id = $2
+       ), inserted AS (
+         INSERT INTO messages (conversation_id, sender_id, text, client_id)
+         SELECT $1, sender.id, $3, $4 FROM sender
+         ON CONFLICT (conversation_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
+         RETURNING id, created_at
+       ), bumped AS (
+         UPDATE conversations c SET last_activity_at = inserted.created_at, message_count = c.message_count + 1
+         FROM inserted WHERE c.id = $1
+         RETURNING c.id
+       )
+       SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.created_at
+       FROM sender LEFT JOIN inserted ON true`,
+      [conversationId, senderId, text, clientId ?? null],
+    );
+    if (!rows.length) throw new NotFoundException(CONVERSATION_NOT_FOUND);
+    const row = rows[0];
+    if (row.id === null) {
+      const existing = clientId ? await this.queries.messageByClientId(conversationId, senderId, clientId) : null;
+      if (!existing) throw new BadRequestException('Message could not be stored');
+      return { message: existing, created: false };
+    }
+    const message = toMessageView({ ...row, id: row.id, created_at: row.created_at as Date, conversation_id: conversationId, text, client_id: clientId ?? null });
+    this.events.emit('message.created', { message });
+    return { message, created: true };
+  }
+
+  /** Same as {@link sendMessage}, addressing the conversation by id or room name. */
+  async sendTo(senderId: number, reference: number | string, text: unknown, clientId?: string | null) {
+    const conversationId = typeof reference === 'number' ? reference : (await this.getRoom(senderId, reference)).id;
+    return this.sendMessage(senderId, conversationId, text, clientId);
+  }
+
+  private async openDirect(a: UserRow, b: UserRow): Promise<{ conversation: ConversationView; created: boolean }> {
+    const [low, high] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
+    const { id, created } = await this.dataSource.transaction(async (manager) => {
+      const inserted: Array<{ id: number }> = await manager.query(
+        `INSERT INTO conversations (kind, name, direct_user_low, direct_user_high) VALUES ('direct', $1, $2, $3)
+         ON CONFLICT (direct_user_low, direct_user_high) WHERE kind = 'direct' DO NOTHING
+         RETURNING id`,
+        [directRoomName(a.username, b.username), low, high],
+      );
+      if (inserted.length) {
+        await this.addMembers(manager, inserted[0].id, [low, high]);
+        return { id: inserted[0].id, created: true };
+      }
+      const existing: Array<{ id: number }> = await manager.query(
+        `SELECT id FROM conversations WHERE kind = 'direct' AND direct_user_low = $1 AND direct_user_high = $2`,
+        [low, high],
+      );
+      return { id: existing[0].id, created: false };
+    });
+    const conversation = await this.getConversation(a.id, id);
+    if (created) this.events.emit('conversation.created', { conversation });
+    return { conversation, created };
+  }
+
+  private async createGroup(memberIds: number[]): Promise<{ conversation: ConversationView; created: boolean }> {
+    const id = await this.dataSource.transaction(async (manager) => {
+      const inserted: Array<{ id: number }> = await manager.query(`INSERT INTO conversations (kind, name) VALUES ('group', $1) RETURNING id`, [groupRoomName()]);
+      await this.addMembers(manager, inserted[0].id, memberIds);
+      return inserted[0].id;
+    });
+    const conversation = await this.getConversation(memberIds[0], id);
+    this.events.emit('conversation.created', { conversation });
+    return { conversation, created: true };
+  }
+
+  private addMembers(manager: EntityManager, conversationId: number, userIds: number[]) {
+    return manager.query(`INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::int[])`, [conversationId, userIds]);
+  }
+}
+
+/** Message text: a string of 1 to 4,000 characters once trimmed. */
+export function normaliseText(raw: unknown): string {
+  if (typeof raw !== 'string') throw FieldValidationException.forField('text', 'Message text must be a string.');
+  const text = raw.trim();
+  if (!text) throw FieldValidationException.forField('text', 'Message text must not be blank.');
+  if ([...text].length > MESSAGE_MAX_LENGTH) throw FieldValidationException.forField('text', `Message text may be at most ${MESSAGE_MAX_LENGTH} characters.`);
+  if (text.includes('\u0000')) throw FieldValidationException.forField('text', 'Message text must not contain NUL characters.');
+  return text;
+}

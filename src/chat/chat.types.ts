@@ -1,0 +1,40 @@
+import type { ConversationKind } from './entities/conversation.entity.js';
+
+/** A user as chat shows them (message senders, participants). */
+export interface UserRef {
+  id: number;
+  username: string;
+  email: string;
+}
+
+/** A conversation (chat room) with its members: what services return, never an HTTP body. */
+export interface ConversationView {
+  id: number;
+  kind: ConversationKind;
+  name: string;
+  title: string | null;
+  createdAt: Date;
+  lastActivityAt: Date;
+  members: UserRef[];
+}
+
+export interface MessageView {
+  id: number;
+  conversationId: number;
+  sender: UserRef;
+  text: string;
+  clientId: string | null;
+  createdAt: Date;
+}
+
+export interface HistoryQuery {
+  limit: number;
+  /** Only messages with a smaller id: the latest `limit` of them. */
+  before?: number;
+  /** Only messages with a larger id: the first `limit` of them. */
+  after?: number;
+}
+
+export const MESSAGE_MAX_LENGTH = 4000;
+export const HISTORY_DEFAULT = 50;
+export const HISTORY_MAX = 200;

@@ -1,0 +1,145 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { UserSummaryDto } from '../../users/dto/user.dto.js';
+import { HISTORY_MAX, MESSAGE_MAX_LENGTH } from '../chat.types.js';
+
+const MAX_INT4 = 2147483647;
+export const CONVERSATIONS_PAGE_DEFAULT = 20;
+export const CONVERSATIONS_PAGE_MAX = 100;
+export const PREVIEW_DEFAULT = 20;
+export const PREVIEW_MAX = 50;
+export const PAGE_SIZE_DEFAULT = 20;
+export const PAGE_SIZE_MAX = 100;
+
+/** A message as the `/api/` family shows it. */
+export class ApiMessageDto {
+  /** Message id (increases with time across the whole system). */
+  id: number;
+  sender: UserSummaryDto;
+  /** Conversation id. */
+  conversation: number;
+  text: string;
+  /** ISO 8601, UTC. */
+  timestamp: string;
+  /** The client's idempotency key, when one was sent. */
+  client_id?: string;
+}
+
+export class ConversationDto {
+  id: number;
+  participants: UserSummaryDto[];
+  /** The latest messages, oldest first: none on creation, the latest `messages` (default 20) in lists. */
+  messages: ApiMessageDto[];
+  created_at: string;
+}
+
+export class CreateConversationDto {
+  /** User ids; the caller is added if missing. Two people → their direct conversation; three or more → a new group. */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(MAX_INT4, { each: true })
+  participants: number[];
+}
+
+export class SendMessageDto {
+  /** Conversation id. */
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INT4)
+  conversation: number;
+
+  /** 1 to 4,000 characters once trimmed. */
+  @IsString()
+  @MaxLength(MESSAGE_MAX_LENGTH * 2)
+  text: string;
+
+  /** Idempotency key (1–64 of `A-Za-z0-9_.:-`): a retry with the same key returns the first message. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'client_id must be 1 to 64 letters, digits or _.:-' })
+  client_id?: string;
+}
+
+export class ListConversationsQueryDto {
+  /** Conversations per page, 1 to 100 (default 20). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(CONVERSATIONS_PAGE_MAX)
+  limit?: number;
+
+  /** Opaque cursor from the `Link: rel="next"` header. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+
+  /** Latest messages included per conversation, 0 to 50 (default 20). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(PREVIEW_MAX)
+  messages?: number;
+}
+
+export class HistoryQueryDto {
+  /** Messages, 1 to 200 (default 50). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(HISTORY_MAX)
+  limit?: number;
+
+  /** Only messages older than this id: the latest `limit` of them. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  before?: number;
+
+  /** Only messages newer than this id: the next `limit` of them. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  after?: number;
+}
+
+export class MessagePageQueryDto {
+  /** Only this conversation (else all of the caller's). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INT4)
+  conversation?: number;
+
+  /** Page number from 1 (default 1); a page past the end is 404. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  page?: string;
+
+  /** Results per page (default 20, at most 100; larger values are capped). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  page_size?: string;
+}
+
+export class PaginatedMessagesDto {
+  count: number;
+  /** Absolute URL of the next page, or null. */
+  next: string | null;
+  /** Absolute URL of the previous page, or null. */
+  previous: string | null;
+  results: ApiMessageDto[];
+}

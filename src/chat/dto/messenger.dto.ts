@@ -1,0 +1,44 @@
+import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { NotBlank } from '../../common/validation/not-blank.decorator.js';
+import { MESSAGE_MAX_LENGTH } from '../chat.types.js';
+
+/** A chat room as the `/messenger/` family shows it. */
+export class RoomDto {
+  id: number;
+  /** Room name, used in message and WebSocket URLs (`user1_user2` for a direct room). */
+  name: string;
+  /** Member user ids. */
+  members: number[];
+  /** The other member's username in a direct room; the title or the other members' names in a group. */
+  display_name: string;
+}
+
+export class RoomMessageDto {
+  id: number;
+  /** Sender's username. */
+  user: string;
+  content: string;
+  /** ISO 8601, UTC. */
+  timestamp: string;
+}
+
+export class CreateRoomDto {
+  /** Username of the other person. */
+  @IsString()
+  @Length(1, 150)
+  recipient: string;
+}
+
+export class PostRoomMessageDto {
+  /** 1 to 4,000 characters once trimmed. */
+  @IsString()
+  @NotBlank()
+  @MaxLength(MESSAGE_MAX_LENGTH * 2)
+  content: string;
+
+  /** Idempotency key, as on `/api/messages/`. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'client_id must be 1 to 64 letters, digits or _.:-' })
+  client_id?: string;
+}

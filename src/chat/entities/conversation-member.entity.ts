@@ -1,0 +1,28 @@
+import { CreateDateColumn, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { User } from '../../users/entities/user.entity.js';
+import { Conversation } from './conversation.entity.js';
+
+@Entity({ name: 'conversation_members' })
+@Index('conversation_members_user_id_idx', ['userId', 'conversationId'])
+export class ConversationMember {
+  @PrimaryColumn({ name: 'conversation_id', type: 'int', primaryKeyConstraintName: 'conversation_members_pkey' })
+  conversationId: number;
+
+  @PrimaryColumn({ name: 'user_id', type: 'int', primaryKeyConstraintName: 'conversation_members_pkey' })
+  userId: number;
+
+  @ManyToOne(() => Conversation, (conversation) => conversation.members, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'conversation_id', foreignKeyConstraintName: 'conversation_members_conversation_id_fkey' })
+  conversation?: Conversation;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'conversation_members_user_id_fkey' })
+  user?: User;
+
+  @CreateDateColumn({ name: 'joined_at', type: 'timestamptz' })
+  joinedAt: Date;
+
+  /** Read state (not exposed yet): the last message id this member has seen. */
+  @Column({ name: 'last_read_message_id', type: 'bigint', nullable: true })
+  lastReadMessageId: string | null;
+}

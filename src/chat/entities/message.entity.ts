@@ -1,0 +1,39 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { User } from '../../users/entities/user.entity.js';
+import { Conversation } from './conversation.entity.js';
+
+/**
+ * A message. History is read by `(conversation_id, id)` keyset; a retried send with the same
+ * `client_id` hits the partial unique index and gets the first message back.
+ */
+@Entity({ name: 'messages' })
+@Index('messages_conversation_id_id_idx', ['conversationId', 'id'])
+@Index('messages_client_id_key', ['conversationId', 'senderId', 'clientId'], { unique: true, where: '"client_id" IS NOT NULL' })
+export class Message {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'messages_pkey' })
+  id: string;
+
+  @Column({ name: 'conversation_id', type: 'int' })
+  conversationId: number;
+
+  @ManyToOne(() => Conversation, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'conversation_id', foreignKeyConstraintName: 'messages_conversation_id_fkey' })
+  conversation?: Conversation;
+
+  @Index('messages_sender_id_idx')
+  @Column({ name: 'sender_id', type: 'int' })
+  senderId: number;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'sender_id', foreignKeyConstraintName: 'messages_sender_id_fkey' })
+  sender?: User;
+
+  @Column({ type: 'text' })
+  text: string;
+
+  @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })
+  clientId: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
+import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { toRoomDto, toRoomMessage } from './chat.mappers.js';
+import { ChatService } from './chat.service.js';
+import { HISTORY_DEFAULT } from './chat.types.js';
+import { CONVERSATIONS_PAGE_MAX, HistoryQueryDto } from './dto/api-chat.dto.js';
+import { CreateRoomDto, PostRoomMessageDto, RoomDto, RoomMessageDto } from './dto/messenger.dto.js';
+
+@ApiTags('chat rooms (/messenger/)')
+@Controller('messenger/api')
+export class MessengerController {
+  constructor(private readonly chat: ChatService) {}
+
+  @Post('chatrooms')
+  @ApiOperation({ summary: 'Open the direct room with a user (201 created, 200 existing)' })
+  @ApiCreatedResponse({ type: RoomDto })
+  @ApiOkResponse({ type: RoomDto, description: 'The room already existed' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No user with that username' })
+  async open(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateRoomDto, @Res({ passthrough: true }) response: Response): Promise<RoomDto> {
+    const { conversation, created } = await this.chat.openDirectByUsername(user, body.recipient);
+    response.status(created ? 201 : 200);
+    return toRoomDto(conversation, user.id);
+  }
+
+  /**
+   * The contract calls this "all chats". Listing other people's rooms would reveal who talks to
+   * whom, so it returns the caller's rooms, like `/messenger/api/user/chatrooms/` (most recent
+   * activity first, at most 100).
+   */
+  @Get('chatrooms')
+  @ApiOperation({ summary: "The caller's chat rooms (never other people's)" })
+  @ApiOkResponse({ type: [RoomDto] })
+  listAll(@CurrentUser() user: AuthenticatedUser): Promise<RoomDto[]> {
+    return this.rooms(user);
+  }
+
+  @Get('user/chatrooms')
+  @ApiOperation({ summary: "The caller's chat rooms" })
+  @ApiOkResponse({ type: [RoomDto] })
+  listMine(@CurrentUser() user: AuthenticatedUser): Promise<RoomDto[]> {
+    return this.rooms(user);
+  }
+
+  /** Oldest first: the latest `limit` (default 50, max 200); `before`/`after` walk the history. */
+  @Get('chatrooms/:room/messages')
+  @ApiOperation({ summary: 'Messages of a room' })
+  @ApiOkResponse({ type: [RoomMessageDto] })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member' })
+  async history(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Query() query: HistoryQueryDto): Promise<RoomMessageDto[]> {
+    const { messages } = await this.chat.history(user.id, room, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
+    return messages.map(toRoomMessage);
+  }
+
+  @Post('chatrooms/:room/messages')
+  @ApiOperation({ summary: 'Send a message to a room' })
+  @ApiCreatedResponse({ type: RoomMessageDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member (rooms are never created here)' })
+  async send(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Body() body: PostRoomMessageDto, @Res({ passthrough: true }) response: Response): Promise<RoomMessageDto> {
+    const { message, created } = await this.chat.sendTo(user.id, room, body.content, body.client_id);
+    response.status(created ? 201 : 200);
+    return toRoomMessage(message);
+  }
+
+  private async rooms(user: AuthenticatedUser): Promise<RoomDto[]> {
+    const page = await this.chat.listConversations(user.id, { limit: CONVERSATIONS_PAGE_MAX, previewSize: 0 });
+    return page.map(({ conversation }) => toRoomDto(conversation, user.id));
+  }
+}

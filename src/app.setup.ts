@@ -1,7 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { PalaverIoAdapter } from './chat/realtime/palaver-io.adapter.js';
 import type { AppConfig } from './config/app-config.js';
+import { REDIS_CLIENT } from './redis/redis.module.js';
 import { requestContext } from './common/http/request-context.js';
 import { buildOpenApiDocument } from './openapi/openapi.js';
 
@@ -19,6 +21,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   if (config.corsOrigins) {
     app.enableCors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Link', 'Retry-After'] });
   }
+  app.useWebSocketAdapter(new PalaverIoAdapter(app, config, app.get(REDIS_CLIENT)));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
 

@@ -98,7 +98,7 @@ describe('openapi.json', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ REDIS_URL: process.env.REDIS_URL ?? '' });
+    t = await startTestApp({ REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: `palaver-test-${process.pid}-platform` });
   });
   afterAll(async () => {
     await t.close();

@@ -29,7 +29,7 @@ import { TokensService } from './tokens.service.js';
       inject: [APP_CONFIG, REDIS_CLIENT],
       // Shared counters when instances share Redis; otherwise per process.
       useFactory: (config: AppConfig, redis: RedisClient | null) =>
-        config.redisUrl && redis ? new RedisThrottleStore(redis) : new MemoryThrottleStore(),
+        config.redisUrl && redis ? new RedisThrottleStore(redis, `${config.redisKeyPrefix}:throttle:`) : new MemoryThrottleStore(),
     },
   ],
   exports: [AuthService, TokensService],

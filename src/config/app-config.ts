@@ -19,6 +19,8 @@ export interface AppConfig {
   mediaMaxBytes: number;
   migrationsRun: boolean;
   redisUrl: string | null;
+  /** Prefix of every Redis key and stream, so several deployments can share one Redis. */
+  redisKeyPrefix: string;
   jwt: {
     secret: string;
     issuer: string;
@@ -40,6 +42,13 @@ export interface AppConfig {
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   logFormat: 'json' | 'pretty';
   shutdownTimeoutMs: number;
+  realtime: {
+    /** Messages one connection may send per window (Socket.IO and plain WebSocket). */
+    sendRateLimit: number;
+    sendRateWindowMs: number;
+    /** Open real-time connections per user on one instance. */
+    maxConnectionsPerUser: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -164,6 +173,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mediaMaxBytes: int(env, 'MEDIA_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: (() => {
+      const prefix = str(env, 'REDIS_KEY_PREFIX') ?? 'palaver';
+      if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1 to 64 letters, digits or _.:-');
+      return prefix;
+    })(),
     jwt: {
       secret,
       issuer: str(env, 'JWT_ISSUER') ?? 'palaver',
@@ -183,5 +197,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
+    realtime: {
+      sendRateLimit: int(env, 'WS_SEND_RATE_LIMIT', 20, 1, 100000),
+      sendRateWindowMs: duration(env, 'WS_SEND_RATE_WINDOW', 10) * 1000,
+      maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 100000),
+    },
   };
 }

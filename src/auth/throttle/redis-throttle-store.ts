@@ -5,7 +5,7 @@ import type { ThrottleStore } from './throttle-store.js';
 export class RedisThrottleStore implements ThrottleStore {
   constructor(
     private readonly redis: RedisClient,
-    private readonly prefix = 'palaver:throttle:',
+    private readonly prefix: string,
   ) {}
 
   async hit(key: string, windowMs: number) {

@@ -1,0 +1,49 @@
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, registerDecorator, type ValidationOptions } from 'class-validator';
+import { MESSAGE_MAX_LENGTH } from '../chat.types.js';
+import { ROOM_NAME_PATTERN } from '../room-names.js';
+
+/** A conversation id (positive 32-bit integer) or a room name. */
+function IsConversationRef(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isConversationRef',
+      target: target.constructor,
+      propertyName,
+      options: { message: 'conversation must be a conversation id or a room name', ...options },
+      validator: {
+        validate: (value: unknown) =>
+          (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 2147483647) || (typeof value === 'string' && ROOM_NAME_PATTERN.test(value)),
+      },
+    });
+}
+
+export class SocketJoinDto {
+  @IsConversationRef()
+  conversation: number | string;
+
+  /** Replay every message with a larger id first. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  after?: number;
+}
+
+export class SocketLeaveDto {
+  @IsConversationRef()
+  conversation: number | string;
+}
+
+export class SocketSendDto {
+  @IsConversationRef()
+  conversation: number | string;
+
+  @IsString()
+  @MaxLength(MESSAGE_MAX_LENGTH * 2)
+  text: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'client_id must be 1 to 64 letters, digits or _.:-' })
+  client_id?: string;
+}

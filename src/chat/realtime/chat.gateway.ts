@@ -1,0 +1,142 @@
+import { Inject, Logger } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+import { AuthService } from '../../auth/auth.service.js';
+import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
+import { describeError } from '../../common/errors/http-exception.filter.js';
+import { validatePayload } from '../../common/validation/validate-payload.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module.js';
+import { toApiMessage, toConversationDto } from '../chat.mappers.js';
+import { ChatService } from '../chat.service.js';
+import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../dto/socket.dto.js';
+import { conversationRoom, RealtimeHub } from './realtime-hub.service.js';
+import type { Ack, ClientEvents } from './realtime-events.js';
+import { SendRateLimiter } from './send-rate-limiter.js';
+import { handshakeToken } from './socket-token.js';
+
+/** Replay pages while catching up with `after`. */
+const REPLAY_PAGE = 200;
+
+interface SocketState {
+  user: AuthenticatedUser;
+  limiter: SendRateLimiter;
+}
+
+function fail(error: unknown): { ok: false; error: { status: number; message: string } } {
+  const { status, message } = describeError(error);
+  return { ok: false, error: { status, message } };
+}
+
+/**
+ * Socket.IO namespace `/chat`. It only translates: every write goes through ChatService, every
+ * delivery through the RealtimeHub. Errors answer the ack and never drop the connection.
+ */
+@WebSocketGateway({ namespace: '/chat' })
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(ChatGateway.name);
+
+  constructor(
+    private readonly chat: ChatService,
+    private readonly auth: AuthService,
+    private readonly hub: RealtimeHub,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    // Authentication in the handshake: nothing of the namespace is reachable without a valid access token.
+    namespace.use((socket, next) => {
+      const token = handshakeToken({ auth: socket.handshake.auth, headers: socket.handshake.headers, query: socket.handshake.query });
+      if (!token) return next(new Error('Authentication required: send the access token as auth.token'));
+      this.auth.authenticateAccessToken(token).then(
+        (user) => {
+          if (!this.hub.acquireConnection(user.id, this.config.realtime.maxConnectionsPerUser)) {
+            return next(new Error(`Too many connections for this user (at most ${this.config.realtime.maxConnectionsPerUser})`));
+          }
+          const state: SocketState = { user, limiter: new SendRateLimiter(this.config.realtime.sendRateLimit, this.config.realtime.sendRateWindowMs) };
+          socket.data = state;
+          next();
+        },
+        (error: Error) => next(new Error(error.message || 'Token is invalid')),
+      );
+    });
+    this.hub.attach(namespace, Boolean(this.config.redisUrl && this.redis));
+  }
+
+  handleConnection(socket: Socket): void {
+    const state = socket.data as SocketState | undefined;
+    if (!state?.user) return void socket.disconnect(true);
+    void socket.join(`user:${state.user.id}`);
+  }
+
+  handleDisconnect(socket: Socket): void {
+    const state = socket.data as SocketState | undefined;
+    if (state?.user) this.hub.releaseConnection(state.user.id);
+  }
+
+  @SubscribeMessage('conversation:join')
+  async join(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:join']['ack']> {
+    try {
+      const { user } = socket.data as SocketState;
+      const body = await validatePayload(SocketJoinDto, payload);
+      const conversation = await this.chat.resolve(user.id, body.conversation);
+      const room = conversationRoom(conversation.id);
+      if (body.after === undefined) {
+        await socket.join(room);
+      } else {
+        // Live messages are held back while the history is replayed, then released in id order
+        // right after joining, in one synchronous step: no gap, and no message out of order.
+        const gate = this.hub.openGate(conversation.id);
+        let last = body.after;
+        try {
+          for (;;) {
+            const page = await this.chat.history(user.id, conversation.id, { limit: REPLAY_PAGE, after: last });
+            for (const message of page.messages) socket.emit('message:new', toApiMessage(message));
+            if (page.messages.length) last = page.messages[page.messages.length - 1].id;
+            if (page.messages.length < REPLAY_PAGE) break;
+          }
+        } finally {
+          const held = this.hub.closeGate(gate, last);
+          if (socket.connected) {
+            void socket.join(room);
+            for (const message of held) socket.emit('message:new', toApiMessage(message));
+          }
+        }
+      }
+      return { ok: true, conversation: toConversationDto(conversation, []) };
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  @SubscribeMessage('conversation:leave')
+  async leave(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:leave']['ack']> {
+    try {
+      const { user } = socket.data as SocketState;
+      const body = await validatePayload(SocketLeaveDto, payload);
+      const conversation = await this.chat.resolve(user.id, body.conversation);
+      await socket.leave(conversationRoom(conversation.id));
+      return { ok: true, conversation: { id: conversation.id } };
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  @SubscribeMessage('message:send')
+  async send(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack<{ message: ReturnType<typeof toApiMessage> }>> {
+    try {
+      const { user, limiter } = socket.data as SocketState;
+      if (!limiter.tryTake()) {
+        return { ok: false, error: { status: 429, message: `Too many messages: at most ${this.config.realtime.sendRateLimit} per ${this.config.realtime.sendRateWindowMs / 1000} s` } };
+      }
+      const body = await validatePayload(SocketSendDto, payload);
+      const { message } = await this.chat.sendTo(user.id, body.conversation, body.text, body.client_id);
+      return { ok: true, message: toApiMessage(message) };
+    } catch (error) {
+      if (describeError(error).status >= 500) this.logger.error(`message:send failed: ${(error as Error).stack ?? String(error)}`);
+      return fail(error);
+    }
+  }
+}

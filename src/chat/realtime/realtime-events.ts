@@ -1,0 +1,40 @@
+import type { ApiMessageDto, ConversationDto } from '../dto/api-chat.dto.js';
+
+/** An acknowledgement: the result, or an error with an HTTP-like status. */
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { status: number; message: string } };
+
+/** Client → server events of the Socket.IO namespace `/chat`: payload and acknowledgement. */
+export interface ClientEvents {
+  /** Join a conversation's live stream; with `after`, first replays every newer message. */
+  'conversation:join': { payload: { conversation: number | string; after?: number }; ack: Ack<{ conversation: ConversationDto }> };
+  'conversation:leave': { payload: { conversation: number | string }; ack: Ack<{ conversation: { id: number } }> };
+  /** Store a message (idempotent with `client_id`) and broadcast it. */
+  'message:send': { payload: { conversation: number | string; text: string; client_id?: string }; ack: Ack<{ message: ApiMessageDto }> };
+}
+
+/** Server → client events. */
+export interface ServerEvents {
+  /** A message of a joined conversation (replayed or live), in the `/api/` message shape. */
+  'message:new': ApiMessageDto;
+  /** Sent to `user:<id>` when a conversation including the user is created. */
+  'conversation:new': ConversationDto;
+  /** The server is shutting down; reconnect (to another instance) after a moment. */
+  'server:shutdown': { reconnect: true };
+}
+
+export type ClientEventName = keyof ClientEvents;
+
+/** Plain WebSocket frames of `/ws/chat/<room>/` (and `/messenger/ws/ws/chat/<room>/`). */
+export interface RoomFrames {
+  /** First frame after the upgrade: the latest 50 messages, oldest first. */
+  history: { type: 'message_history'; messages: Array<{ id: number; user: string; content: string; timestamp: string }> };
+  /** Every new message of the room. */
+  message: { id: number; user: string; content: string; timestamp: string };
+  /** A frame the server could not act on; the connection stays open. */
+  error: { type: 'error'; status: number; message: string };
+  /** What a client sends. */
+  send: { message: string; client_id?: string };
+}
+
+/** Name of the inter-instance event carrying stored messages (Socket.IO adapter serverSideEmit). */
+export const CLUSTER_MESSAGE_EVENT = 'palaver:message-created';

@@ -1,0 +1,129 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { Namespace } from 'socket.io';
+import { ChatEvents } from '../chat.events.js';
+import { toApiMessage, toConversationDto, toRoomMessage } from '../chat.mappers.js';
+import type { MessageView } from '../chat.types.js';
+import { CLUSTER_MESSAGE_EVENT } from './realtime-events.js';
+
+/** A live connection to one room over plain WebSocket. */
+export interface RoomSubscriber {
+  conversationId: number;
+  send(frame: string): void;
+}
+
+/** Live messages held back for a connection that is still replaying history. */
+export interface ReplayGate {
+  conversationId: number;
+  buffer: MessageView[];
+}
+
+type WireMessage = Omit<MessageView, 'createdAt'> & { createdAt: string };
+
+export function conversationRoom(conversationId: number): string {
+  return `conversation:${conversationId}`;
+}
+
+/**
+ * The one real-time fan-out. Every stored message reaches this hub on every instance: the
+ * instance that stored it gets ChatService's event, and forwards it to the others through the
+ * Socket.IO adapter (Redis) as a server-side event. Each instance then delivers to its own
+ * connections only: Socket.IO sockets in `conversation:<id>`, plain WebSocket subscribers of the
+ * room, and the buffers of connections that are still replaying (so replay + live has no gap).
+ */
+@Injectable()
+export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(RealtimeHub.name);
+  private namespace: Namespace | null = null;
+  private clustered = false;
+  private readonly subscribers = new Map<number, Set<RoomSubscriber>>();
+  private readonly gates = new Set<ReplayGate>();
+  private readonly connectionsPerUser = new Map<number, number>();
+
+  constructor(private readonly events: ChatEvents) {}
+
+  onModuleInit(): void {
+    this.events.on('message.created', ({ message }) => this.publish(message));
+    this.events.on('conversation.created', ({ conversation }) => {
+      const dto = toConversationDto(conversation, []);
+      for (const member of conversation.members) this.namespace?.to(`user:${member.id}`).emit('conversation:new', dto);
+    });
+  }
+
+  /** SIGTERM: tell Socket.IO clients to reconnect (elsewhere), then close their connections. */
+  beforeApplicationShutdown(): void {
+    if (!this.namespace) return;
+    this.namespace.local.emit('server:shutdown', { reconnect: true });
+    this.namespace.local.disconnectSockets(true);
+  }
+
+  /** Called by the gateway once the `/chat` namespace exists. */
+  attach(namespace: Namespace, clustered: boolean): void {
+    this.namespace = namespace;
+    this.clustered = clustered;
+    if (clustered) {
+      namespace.on(CLUSTER_MESSAGE_EVENT, (wire: WireMessage) => this.deliverLocally({ ...wire, createdAt: new Date(wire.createdAt) }));
+    }
+  }
+
+  private publish(message: MessageView): void {
+    this.deliverLocally(message);
+    if (this.clustered && this.namespace) {
+      const wire: WireMessage = { ...message, createdAt: message.createdAt.toISOString() };
+      try {
+        this.namespace.serverSideEmit(CLUSTER_MESSAGE_EVENT, wire);
+      } catch (error) {
+        // Redis down: local members still got it; others catch up by rejoining with `after`.
+        this.logger.warn(`could not forward message ${message.id} to other instances: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private deliverLocally(message: MessageView): void {
+    if (this.namespace) this.namespace.local.to(conversationRoom(message.conversationId)).emit('message:new', toApiMessage(message));
+    const subscribers = this.subscribers.get(message.conversationId);
+    if (subscribers?.size) {
+      const frame = JSON.stringify(toRoomMessage(message));
+      for (const subscriber of subscribers) subscriber.send(frame);
+    }
+    for (const gate of this.gates) if (gate.conversationId === message.conversationId) gate.buffer.push(message);
+  }
+
+  openGate(conversationId: number): ReplayGate {
+    const gate: ReplayGate = { conversationId, buffer: [] };
+    this.gates.add(gate);
+    return gate;
+  }
+
+  /** Ends a replay: returns the held-back messages newer than `lastDeliveredId`, in id order, once each. */
+  closeGate(gate: ReplayGate, lastDeliveredId: number): MessageView[] {
+    this.gates.delete(gate);
+    const seen = new Set<number>();
+    return gate.buffer
+      .filter((m) => m.id > lastDeliveredId && !seen.has(m.id) && seen.add(m.id))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  subscribe(subscriber: RoomSubscriber): () => void {
+    let set = this.subscribers.get(subscriber.conversationId);
+    if (!set) this.subscribers.set(subscriber.conversationId, (set = new Set()));
+    set.add(subscriber);
+    return () => {
+      set.delete(subscriber);
+      if (!set.size) this.subscribers.delete(subscriber.conversationId);
+    };
+  }
+
+  /** Counts a user's connections on this instance; false when the cap is reached. */
+  acquireConnection(userId: number, max: number): boolean {
+    const current = this.connectionsPerUser.get(userId) ?? 0;
+    if (current >= max) return false;
+    this.connectionsPerUser.set(userId, current + 1);
+    return true;
+  }
+
+  releaseConnection(userId: number): void {
+    const current = (this.connectionsPerUser.get(userId) ?? 1) - 1;
+    if (current <= 0) this.connectionsPerUser.delete(userId);
+    else this.connectionsPerUser.set(userId, current);
+  }
+}

@@ -1,0 +1,186 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { AuthService } from '../../auth/auth.service.js';
+import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
+import { describeError } from '../../common/errors/http-exception.filter.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { HealthState } from '../../health/health.state.js';
+import { toRoomMessage } from '../chat.mappers.js';
+import { ChatService } from '../chat.service.js';
+import type { ConversationView } from '../chat.types.js';
+import { RealtimeHub } from './realtime-hub.service.js';
+import type { RoomFrames } from './realtime-events.js';
+import { SendRateLimiter } from './send-rate-limiter.js';
+import { handshakeToken } from './socket-token.js';
+
+/** `/messenger/ws/ws/chat/<room>/` (the contract) and `/ws/chat/<room>/` (what web clients open). */
+const ROOM_PATH = /^\/(?:messenger\/ws\/)?ws\/chat\/([^/]+)\/?$/;
+export const MAX_FRAME_BYTES = 64 * 1024;
+const HISTORY_SIZE = 50;
+const HEARTBEAT_MS = 30_000;
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ statusCode: status, message: reason });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+/**
+ * The contract's plain WebSocket rooms (RFC 6455 via `ws`), on the same HTTP server and port as
+ * Socket.IO, answering only the upgrade requests of their own paths. The token, the room and
+ * membership are checked before the upgrade is accepted: an outsider never receives a byte.
+ */
+@Injectable()
+export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WsRoomsServer.name);
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: true });
+  private heartbeat: NodeJS.Timeout | null = null;
+  private accepting = true;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly chat: ChatService,
+    private readonly auth: AuthService,
+    private readonly hub: RealtimeHub,
+    private readonly health: HealthState,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost.httpAdapter.getHttpServer();
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (request.url ?? '').split('?')[0];
+      const match = ROOM_PATH.exec(path);
+      if (!match) return; // Socket.IO's own upgrades (and anything else) are not ours.
+      socket.on('error', () => socket.destroy());
+      this.upgrade(request, socket, head, match[1]).catch((error: Error) => {
+        this.logger.error(`upgrade failed: ${error.stack ?? error.message}`);
+        if (!socket.destroyed) refuse(socket, 500, 'Internal Server Error');
+      });
+    });
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.accepting = false;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    // 1012 "service restart": the client should reconnect, to another instance.
+    for (const client of this.wss.clients) client.close(1012, 'Server restarting, please reconnect');
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, rawRoom: string): Promise<void> {
+    if (!this.accepting || this.health.shuttingDown) return refuse(socket, 503, 'Service Unavailable');
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const token = handshakeToken({ headers: request.headers, query: { token: url.searchParams.get('token') ?? undefined } });
+    if (!token) return refuse(socket, 401, 'Unauthorized');
+    let user: AuthenticatedUser;
+    try {
+      user = await this.auth.authenticateAccessToken(token);
+    } catch {
+      return refuse(socket, 401, 'Unauthorized');
+    }
+    let roomName: string;
+    try {
+      roomName = decodeURIComponent(rawRoom);
+    } catch {
+      return refuse(socket, 404, 'Not Found');
+    }
+    let conversation: ConversationView;
+    try {
+      conversation = await this.chat.getRoom(user.id, roomName);
+    } catch (error) {
+      if (error instanceof NotFoundException) return refuse(socket, 404, 'Not Found');
+      throw error;
+    }
+    if (!this.hub.acquireConnection(user.id, this.config.realtime.maxConnectionsPerUser)) return refuse(socket, 429, 'Too Many Requests');
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      void this.connected(ws, user, conversation);
+    });
+  }
+
+  private async connected(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView): Promise<void> {
+    const alive = { value: true };
+    (ws as WebSocket & { palaverAlive?: typeof alive }).palaverAlive = alive;
+    ws.on('pong', () => (alive.value = true));
+    let unsubscribe: (() => void) | null = null;
+    ws.once('close', () => {
+      unsubscribe?.();
+      this.hub.releaseConnection(user.id);
+    });
+    ws.on('error', () => ws.terminate());
+
+    // History first, then live messages; anything stored meanwhile is held back and sent after
+    // the history, in id order, exactly once.
+    const gate = this.hub.openGate(conversation.id);
+    let lastId = 0;
+    try {
+      const { messages } = await this.chat.history(user.id, conversation.id, { limit: HISTORY_SIZE });
+      const history: RoomFrames['history'] = { type: 'message_history', messages: messages.map(toRoomMessage) };
+      if (messages.length) lastId = messages[messages.length - 1].id;
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.send(JSON.stringify(history));
+    } finally {
+      const held = this.hub.closeGate(gate, lastId);
+      if (ws.readyState === WebSocket.OPEN) {
+        for (const message of held) ws.send(JSON.stringify(toRoomMessage(message)));
+        unsubscribe = this.hub.subscribe({
+          conversationId: conversation.id,
+          send: (frame) => {
+            if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+          },
+        });
+      }
+    }
+
+    const limiter = new SendRateLimiter(this.config.realtime.sendRateLimit, this.config.realtime.sendRateWindowMs);
+    ws.on('message', (data: RawData, isBinary: boolean) => void this.frame(ws, user, conversation, limiter, data, isBinary));
+  }
+
+  private async frame(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, limiter: SendRateLimiter, data: RawData, isBinary: boolean): Promise<void> {
+    const error = (status: number, message: string) => {
+      const frame: RoomFrames['error'] = { type: 'error', status, message };
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    };
+    if (isBinary) return error(400, 'Send text frames with JSON: {"message": "..."}');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch {
+      return error(400, 'Frame is not valid JSON; send {"message": "..."}');
+    }
+    if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { message?: unknown }).message !== 'string') {
+      return error(400, 'Frame must be a JSON object with a "message" string');
+    }
+    const { message, client_id: clientId } = parsed as RoomFrames['send'];
+    if (clientId !== undefined && (typeof clientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(clientId))) {
+      return error(400, 'client_id must be 1 to 64 letters, digits or _.:-');
+    }
+    if (!limiter.tryTake()) return error(429, `Too many messages: at most ${this.config.realtime.sendRateLimit} per ${this.config.realtime.sendRateWindowMs / 1000} s`);
+    try {
+      // Membership is checked again by the store itself (the sender must still be a member).
+      await this.chat.sendMessage(user.id, conversation.id, message, clientId);
+    } catch (caught) {
+      const described = describeError(caught);
+      if (described.status >= 500) this.logger.error(`frame failed: ${(caught as Error).stack ?? String(caught)}`);
+      error(described.status, described.fields ? Object.values(described.fields)[0][0] : described.message);
+    }
+  }
+
+  /** Ping every connection; one that did not answer the previous ping is dead and dropped. */
+  private beat(): void {
+    for (const client of this.wss.clients) {
+      const alive = (client as WebSocket & { palaverAlive?: { value: boolean } }).palaverAlive;
+      if (!alive) continue;
+      if (!alive.value) {
+        client.terminate();
+        continue;
+      }
+      alive.value = false;
+      client.ping();
+    }
+  }
+}

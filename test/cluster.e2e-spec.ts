@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Socket } from 'socket.io-client';
+import { collect, connected, connectSocket, openRoom, request, waitUntil } from './support/realtime-clients.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createUser, type TestUser } from './support/users.js';
+
+// Two instances of the app on one database and one Redis, as behind a load balancer. Runs where
+// REDIS_URL points at a server (CI's PostgreSQL pass sets it).
+(process.env.REDIS_URL ? describe : describe.skip)('two instances joined through Redis', () => {
+  let database: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+  let room: { id: number; name: string };
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = { REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: `palaver-test-${process.pid}-${Date.now()}` };
+    a = await startTestApp(env, database);
+    b = await startTestApp(env, database);
+    alice = await createUser(a, 'alice');
+    bob = await createUser(b, 'bob');
+    room = (await a.http().post('/messenger/api/chatrooms/').set('Authorization', `Bearer ${alice.access}`).send({ recipient: bob.username }).expect(201)).body;
+  }, 60_000);
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await a?.close();
+    await b?.close();
+    await database?.drop();
+  });
+
+  it('delivers a message stored on instance A to Socket.IO and plain WebSocket members on instance B', async () => {
+    const onB = connectSocket(b.baseUrl, bob.access);
+    sockets.push(onB);
+    await connected(onB);
+    const received = collect(onB);
+    expect((await request(onB, 'conversation:join', { conversation: room.id })).ok).toBe(true);
+    const plainOnB = await openRoom(b.baseUrl, `/ws/chat/${room.name}/?token=${bob.access}`);
+    await waitUntil(() => plainOnB.frames.length > 0);
+
+    const sent = await a.http().post('/api/messages/').set('Authorization', `Bearer ${alice.access}`).send({ conversation: room.id, text: 'from A' }).expect(201);
+    await waitUntil(() => received.some((m) => m.id === sent.body.id), 10_000, 'Socket.IO delivery on B');
+    await waitUntil(() => plainOnB.frames.some((f) => f.id === sent.body.id), 10_000, 'plain WebSocket delivery on B');
+    expect(received.filter((m) => m.id === sent.body.id)).toHaveLength(1);
+    plainOnB.ws.close();
+  });
+
+  it('delivers a message sent over a socket on B to a socket on A, once', async () => {
+    const onA = connectSocket(a.baseUrl, alice.access);
+    const onB = connectSocket(b.baseUrl, bob.access);
+    sockets.push(onA, onB);
+    await Promise.all([connected(onA), connected(onB)]);
+    const received = collect(onA);
+    await request(onA, 'conversation:join', { conversation: room.name });
+    const ack = await request(onB, 'message:send', { conversation: room.id, text: 'from B' });
+    expect(ack.ok).toBe(true);
+    const id = ack.ok ? ack.message.id : -1;
+    await waitUntil(() => received.some((m) => m.id === id), 10_000, 'delivery on A');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received.filter((m) => m.id === id)).toHaveLength(1);
+  });
+});

@@ -128,11 +128,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   async send(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack<{ message: ReturnType<typeof toApiMessage> }>> {
     try {
       const { user, limiter } = socket.data as SocketState;
+      if (this.hub.draining) return { ok: false, error: { status: 503, message: 'Server is shutting down; reconnect and retry' } };
       if (!limiter.tryTake()) {
         return { ok: false, error: { status: 429, message: `Too many messages: at most ${this.config.realtime.sendRateLimit} per ${this.config.realtime.sendRateWindowMs / 1000} s` } };
       }
       const body = await validatePayload(SocketSendDto, payload);
-      const { message } = await this.chat.sendTo(user.id, body.conversation, body.text, body.client_id);
+      const { message } = await this.hub.track(() => this.chat.sendTo(user.id, body.conversation, body.text, body.client_id));
       return { ok: true, message: toApiMessage(message) };
     } catch (error) {
       if (describeError(error).status >= 500) this.logger.error(`message:send failed: ${(error as Error).stack ?? String(error)}`);

@@ -38,6 +38,9 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly subscribers = new Map<number, Set<RoomSubscriber>>();
   private readonly gates = new Set<ReplayGate>();
   private readonly connectionsPerUser = new Map<number, number>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Set on SIGTERM: sends are refused with 503 (clients retry on another instance). */
+  draining = false;
 
   constructor(private readonly events: ChatEvents) {}
 
@@ -49,11 +52,28 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  /** SIGTERM: tell Socket.IO clients to reconnect (elsewhere), then close their connections. */
-  beforeApplicationShutdown(): void {
+  /**
+   * SIGTERM: refuse new sends, let the sends already under way commit and be acknowledged, then
+   * tell Socket.IO clients to reconnect (elsewhere) and close their connections.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.draining = true;
+    const deadline = new Promise((resolve) => setTimeout(resolve, 5000).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
     if (!this.namespace) return;
     this.namespace.local.emit('server:shutdown', { reconnect: true });
     this.namespace.local.disconnectSockets(true);
+  }
+
+  /** Runs a send so that shutdown waits for it. */
+  async track<T>(send: () => Promise<T>): Promise<T> {
+    const running = send();
+    this.inFlight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.inFlight.delete(running);
+    }
   }
 
   /** Called by the gateway once the `/chat` namespace exists. */

@@ -65,9 +65,11 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     this.heartbeat.unref();
   }
 
-  beforeApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
     this.accepting = false;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    // Sends under way finish first (the hub waits for them), then the rooms close.
+    await this.hub.beforeApplicationShutdown();
     // 1012 "service restart": the client should reconnect, to another instance.
     for (const client of this.wss.clients) client.close(1012, 'Server restarting, please reconnect');
   }
@@ -159,10 +161,11 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     if (clientId !== undefined && (typeof clientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(clientId))) {
       return error(400, 'client_id must be 1 to 64 letters, digits or _.:-');
     }
+    if (this.hub.draining) return error(503, 'Server is shutting down; reconnect and retry');
     if (!limiter.tryTake()) return error(429, `Too many messages: at most ${this.config.realtime.sendRateLimit} per ${this.config.realtime.sendRateWindowMs / 1000} s`);
     try {
       // Membership is checked again by the store itself (the sender must still be a member).
-      await this.chat.sendMessage(user.id, conversation.id, message, clientId);
+      await this.hub.track(() => this.chat.sendMessage(user.id, conversation.id, message, clientId));
     } catch (caught) {
       const described = describeError(caught);
       if (described.status >= 500) this.logger.error(`frame failed: ${(caught as Error).stack ?? String(caught)}`);

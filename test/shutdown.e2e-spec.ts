@@ -1,0 +1,81 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connected, connectSocket, request } from './support/realtime-clients.js';
+
+/** The built server as a process, so SIGTERM is the real thing. */
+async function startServer(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string; exited: Promise<number | null> }> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WS_SEND_RATE_LIMIT: '1000' };
+  const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 60_000; ; ) {
+    try {
+      if ((await fetch(`${baseUrl}/health/ready`)).ok) break;
+    } catch {
+      if (Date.now() > deadline) throw new Error('server did not start');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { child, baseUrl, exited };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the assertions
+async function json(baseUrl: string, path: string, body?: object, token?: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(baseUrl + path, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('SIGTERM with sends in flight', () => {
+  it('loses no acknowledged message, stores each exactly once, tells clients to reconnect and exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'palaver-shutdown-'));
+    try {
+      let server = await startServer(dataDir);
+      const users = [];
+      for (const name of ['sender', 'reader']) {
+        await json(server.baseUrl, '/accounts/api/users/', { username: name, email: `${name}@example.com`, password: 'password123' });
+        users.push((await json(server.baseUrl, '/accounts/api/token/', { username: name, password: 'password123' })).body.access as string);
+      }
+      const room = (await json(server.baseUrl, '/messenger/api/chatrooms/', { recipient: 'reader' }, users[0])).body;
+      const socket = connectSocket(server.baseUrl, users[0]);
+      await connected(socket);
+      const shutdownNotice = new Promise((resolve) => socket.once('server:shutdown', resolve));
+
+      const acks = Array.from({ length: 60 }, (_, i) => request(socket, 'message:send', { conversation: room.id, text: `in flight ${i}`, client_id: `k${i}` }).catch(() => null));
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      server.child.kill('SIGTERM');
+      const settled = await Promise.all(acks);
+      expect(await server.exited).toBe(0);
+      await expect(shutdownNotice).resolves.toEqual({ reconnect: true });
+
+      const acknowledged = settled.flatMap((a) => (a && a.ok ? [a.message] : []));
+      const refused = settled.filter((a) => a && !a.ok);
+      for (const answer of refused) expect(answer).toMatchObject({ ok: false, error: { status: 503 } });
+
+      server = await startServer(dataDir);
+      const history = await json(server.baseUrl, `/api/conversations/${room.id}/messages/?limit=200`, undefined, users[1]);
+      const stored = history.body.map((m: { id: number; text: string }) => m.id);
+      expect(new Set(stored).size).toBe(stored.length);
+      for (const message of acknowledged) expect(stored).toContain(message.id);
+      socket.disconnect();
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      process.stdout.write(`shutdown test: ${acknowledged.length} acknowledged, ${refused.length} refused with 503, ${stored.length} stored\n`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

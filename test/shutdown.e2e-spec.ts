@@ -14,15 +14,18 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; base
       probe.close(() => resolve(port));
     });
   });
-  const env: Record<string, string | undefined> = { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WS_SEND_RATE_LIMIT: '1000' };
-  const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'log', WS_SEND_RATE_LIMIT: '1000' };
+  const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
   for (const deadline = Date.now() + 60_000; ; ) {
     try {
       if ((await fetch(`${baseUrl}/health/ready`)).ok) break;
     } catch {
-      if (Date.now() > deadline) throw new Error('server did not start');
+      if (Date.now() > deadline) throw new Error(`server did not start within 60 s; its output:\n${output.slice(-3000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -21,7 +21,10 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; base
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
   for (const deadline = Date.now() + 60_000; ; ) {
+    if (exitCode !== undefined) throw new Error(`server exited with ${exitCode} before it was ready; its output:\n${output.slice(-3000)}`);
     try {
       if ((await fetch(`${baseUrl}/health/ready`)).ok) break;
     } catch {

@@ -1,5 +1,5 @@
 import { Inject, Logger } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { Ack as AckParam, ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { AuthService } from '../../auth/auth.service.js';
 import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
@@ -12,7 +12,7 @@ import { toApiMessage, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../dto/socket.dto.js';
 import { conversationRoom, RealtimeHub } from './realtime-hub.service.js';
-import type { Ack, ClientEvents } from './realtime-events.js';
+import type { ClientEvents } from './realtime-events.js';
 import { SendRateLimiter } from './send-rate-limiter.js';
 import { handshakeToken } from './socket-token.js';
 
@@ -48,6 +48,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   afterInit(namespace: Namespace): void {
     // Authentication in the handshake: nothing of the namespace is reachable without a valid access token.
     namespace.use((socket, next) => {
+      if (this.hub.draining) return next(new Error('Server is shutting down; connect to another instance'));
       const token = handshakeToken({ auth: socket.handshake.auth, headers: socket.handshake.headers, query: socket.handshake.query });
       if (!token) return next(new Error('Authentication required: send the access token as auth.token'));
       this.auth.authenticateAccessToken(token).then(
@@ -124,20 +125,29 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }
   }
 
+  /**
+   * Acknowledged by hand inside the tracked send, so a shutdown that waits for in-flight sends
+   * also waits until their acknowledgements are written.
+   */
   @SubscribeMessage('message:send')
-  async send(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack<{ message: ReturnType<typeof toApiMessage> }>> {
+  async send(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown, @AckParam() ack?: (answer: ClientEvents['message:send']['ack']) => void): Promise<void> {
+    const reply = (answer: ClientEvents['message:send']['ack']) => {
+      if (typeof ack === 'function') ack(answer);
+    };
     try {
       const { user, limiter } = socket.data as SocketState;
-      if (this.hub.draining) return { ok: false, error: { status: 503, message: 'Server is shutting down; reconnect and retry' } };
+      if (this.hub.draining) return reply({ ok: false, error: { status: 503, message: 'Server is shutting down; reconnect and retry' } });
       if (!limiter.tryTake()) {
-        return { ok: false, error: { status: 429, message: `Too many messages: at most ${this.config.realtime.sendRateLimit} per ${this.config.realtime.sendRateWindowMs / 1000} s` } };
+        return reply({ ok: false, error: { status: 429, message: `Too many messages: at most ${this.config.realtime.sendRateLimit} per ${this.config.realtime.sendRateWindowMs / 1000} s` } });
       }
       const body = await validatePayload(SocketSendDto, payload);
-      const { message } = await this.hub.track(() => this.chat.sendTo(user.id, body.conversation, body.text, body.client_id));
-      return { ok: true, message: toApiMessage(message) };
+      await this.hub.track(async () => {
+        const { message } = await this.chat.sendTo(user.id, body.conversation, body.text, body.client_id);
+        reply({ ok: true, message: toApiMessage(message) });
+      });
     } catch (error) {
       if (describeError(error).status >= 500) this.logger.error(`message:send failed: ${(error as Error).stack ?? String(error)}`);
-      return fail(error);
+      reply(fail(error));
     }
   }
 }

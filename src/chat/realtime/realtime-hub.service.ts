@@ -41,6 +41,7 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Set on SIGTERM: sends are refused with 503 (clients retry on another instance). */
   draining = false;
+  private shutdownAnnounced = false;
 
   constructor(private readonly events: ChatEvents) {}
 
@@ -60,9 +61,22 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
     this.draining = true;
     const deadline = new Promise((resolve) => setTimeout(resolve, 5000).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
-    if (!this.namespace) return;
+    if (!this.namespace || this.shutdownAnnounced) return;
+    this.shutdownAnnounced = true;
+    const sockets = [...this.namespace.sockets.values()];
     this.namespace.local.emit('server:shutdown', { reconnect: true });
-    this.namespace.local.disconnectSockets(true);
+    // A Socket.IO-level disconnect is queued behind the notice and the last acknowledgements;
+    // wait (at most a second) until they are written before the server closes the transports.
+    this.namespace.local.disconnectSockets(false);
+    await Promise.race([
+      Promise.all(
+        sockets.map((socket) => {
+          const conn = socket.conn as unknown as { writeBuffer?: unknown[]; once(event: string, listener: () => void): void; readyState?: string };
+          return conn.writeBuffer?.length && conn.readyState === 'open' ? new Promise<void>((resolve) => conn.once('drain', resolve)) : Promise.resolve();
+        }),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]);
   }
 
   /** Runs a send so that shutdown waits for it. */

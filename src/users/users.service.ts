@@ -74,10 +74,6 @@ export class UsersService {
       .getOne();
   }
 
-  findWithProfile(id: number): Promise<User | null> {
-    return this.users.findOne({ where: { id }, relations: { profile: true } });
-  }
-
   /** The minimal identity the auth guard needs on every request: one primary-key lookup. */
   findIdentity(id: number): Promise<Pick<User, 'id' | 'username'> | null> {
     return this.users.findOne({ where: { id }, select: { id: true, username: true } });

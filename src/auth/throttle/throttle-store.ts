@@ -38,8 +38,4 @@ export class MemoryThrottleStore implements ThrottleStore {
     const now = Date.now();
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
   }
-
-  close() {
-    clearInterval(this.sweeper);
-  }
 }

@@ -1,0 +1,81 @@
+// Baseline for scenarios 2–4: bare Express 5 + jsonwebtoken.verify + node-postgres running the
+// same SQL as the app (bench/lib/sql.mjs, the guard's identity lookup included) on a pool of the
+// same size. No validation layer, no DI, no ORM, no error filter: only the work the answer needs.
+import express from 'express';
+import jwt from 'jsonwebtoken';
+import pg from 'pg';
+import * as sql from '../lib/sql.mjs';
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
+const secret = process.env.JWT_SECRET;
+const verifyOptions = { algorithms: ['HS256'], issuer: process.env.JWT_ISSUER ?? 'palaver', audience: process.env.JWT_AUDIENCE ?? 'palaver-api' };
+
+const toMessage = (r) => ({
+  id: Number(r.id),
+  sender: { id: r.sender_id, username: r.sender_username, email: r.sender_email },
+  conversation: r.conversation_id,
+  text: r.text,
+  timestamp: new Date(r.created_at).toISOString(),
+});
+
+async function authenticate(req, res) {
+  try {
+    const claims = jwt.verify((req.headers.authorization ?? '').slice(7), secret, verifyOptions);
+    const { rows } = await pool.query(sql.IDENTITY, [Number(claims.sub)]);
+    if (!rows.length) throw new Error('gone');
+    return rows[0];
+  } catch {
+    res.status(401).json({ message: 'Unauthorized' });
+    return null;
+  }
+}
+
+async function membersOf(ids) {
+  const { rows } = await pool.query(sql.MEMBERS_OF, [ids]);
+  const by = new Map(ids.map((id) => [id, []]));
+  for (const r of rows) by.get(r.conversation_id).push({ id: r.id, username: r.username, email: r.email });
+  return by;
+}
+
+const app = express();
+app.use(express.json({ limit: '1mb' }));
+app.get('/health', (_req, res) => res.json({ status: 'ok' }));
+
+app.get('/api/conversations/', async (req, res) => {
+  const user = await authenticate(req, res);
+  if (!user) return;
+  const { rows } = await pool.query(sql.CONVERSATIONS_OF_MEMBER, [user.id, 20]);
+  const ids = rows.map((r) => r.id);
+  const members = await membersOf(ids);
+  const latest = await pool.query(sql.LATEST_OF_MANY, [ids, 20]);
+  const previews = new Map(ids.map((id) => [id, []]));
+  for (const r of latest.rows) previews.get(r.conversation_id).push(toMessage(r));
+  res.json(rows.map((c) => ({ id: c.id, participants: members.get(c.id), messages: previews.get(c.id), created_at: new Date(c.created_at).toISOString() })));
+});
+
+app.get('/api/conversations/:id/messages/', async (req, res) => {
+  const user = await authenticate(req, res);
+  if (!user) return;
+  const id = Number(req.params.id);
+  const found = await pool.query(sql.CONVERSATION_FOR_MEMBER, [user.id, id]);
+  if (!found.rows.length) return res.status(404).json({ message: 'Not found' });
+  await membersOf([id]);
+  const limit = Math.min(Number(req.query.limit ?? 50), 200);
+  const { rows } =
+    req.query.before === undefined
+      ? await pool.query(sql.HISTORY_LATEST, [id, limit])
+      : await pool.query(sql.HISTORY_BEFORE, [id, limit, Number(req.query.before)]);
+  res.json(rows.reverse().map(toMessage));
+});
+
+app.post('/api/messages/', async (req, res) => {
+  const user = await authenticate(req, res);
+  if (!user) return;
+  const { conversation, text } = req.body ?? {};
+  if (!Number.isInteger(conversation) || typeof text !== 'string' || !text.trim()) return res.status(400).json({ message: 'Bad request' });
+  const { rows } = await pool.query(sql.SEND, [conversation, user.id, text.trim(), null]);
+  if (!rows.length || rows[0].id === null) return res.status(404).json({ message: 'Not found' });
+  res.status(201).json(toMessage({ ...rows[0], conversation_id: conversation, text: text.trim() }));
+});
+
+app.listen(Number(process.env.PORT), '127.0.0.1');

@@ -1,0 +1,45 @@
+// The SQL the app runs for the benchmarked reads and writes (src/chat/chat.queries.ts,
+// chat.service.ts, users.service.ts), used by the bare baselines and by the EXPLAIN checks, so
+// that the comparison is of everything but the SQL.
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
+export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count`;
+
+export const IDENTITY = `SELECT id, username FROM users WHERE id = $1`;
+
+export const CONVERSATIONS_OF_MEMBER = `SELECT ${CONVERSATION_COLUMNS} FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id
+  WHERE cm.user_id = $1 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $2`;
+
+export const MEMBERS_OF = `SELECT cm.conversation_id, u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+  WHERE cm.conversation_id = ANY($1::int[]) ORDER BY cm.conversation_id, u.id`;
+
+export const LATEST_OF_MANY = `SELECT ${MESSAGE_COLUMNS} FROM unnest($1::int[]) AS conv(id)
+  CROSS JOIN LATERAL (
+    SELECT * FROM messages WHERE conversation_id = conv.id AND id <= (SELECT max(id) FROM messages WHERE conversation_id = conv.id)
+    ORDER BY id DESC LIMIT $2
+  ) m JOIN users u ON u.id = m.sender_id ORDER BY m.conversation_id, m.id`;
+
+export const CONVERSATION_FOR_MEMBER = `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
+  JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $1 WHERE c.id = $2`;
+
+/** Latest `$2` messages (newest first; the app reverses them in memory). */
+export const HISTORY_LATEST = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+  WHERE m.conversation_id = $1 AND m.id <= (SELECT max(id) FROM messages WHERE conversation_id = $1) ORDER BY m.id DESC LIMIT $2`;
+
+/** `$2` messages before id `$3` (newest first). */
+export const HISTORY_BEFORE = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+  WHERE m.conversation_id = $1 AND m.id < $3 ORDER BY m.id DESC LIMIT $2`;
+
+export const SEND = `WITH sender AS (
+    SELECT u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+    WHERE cm.conversation_id = $1 AND cm.user_id = $2
+  ), inserted AS (
+    INSERT INTO messages (conversation_id, sender_id, text, client_id)
+    SELECT $1, sender.id, $3, $4 FROM sender
+    ON CONFLICT (conversation_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
+    RETURNING id, created_at
+  ), bumped AS (
+    UPDATE conversations c SET last_activity_at = inserted.created_at, message_count = c.message_count + 1
+    FROM inserted WHERE c.id = $1 RETURNING c.id
+  )
+  SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.created_at
+  FROM sender LEFT JOIN inserted ON true`;

@@ -1,0 +1,174 @@
+import pg from 'pg';
+import { cannon, compareRps, fixedRate } from '../lib/load.mjs';
+import { runJson, SERVER_CPUS } from '../lib/processes.mjs';
+import * as sql from '../lib/sql.mjs';
+import { round } from '../lib/stats.mjs';
+import { accessToken } from '../lib/tokens.mjs';
+import { PASSWORD } from '../seed.mjs';
+import { ARGON2_OPTIONS } from '../../dist/src/users/password-hasher.service.js';
+
+const ratioRow = (metric, app, baseline, min, unit = 'req/s') => {
+  const ratio = round(app / baseline, 2);
+  return { metric, unit, app: round(app, 0), baseline: round(baseline, 0), ratio, goal: `≥ ${min}×`, met: ratio >= min };
+};
+const bearer = (token) => ({ authorization: `Bearer ${token}` });
+
+export const health = {
+  id: 1,
+  name: 'health',
+  title: 'GET /health against a bare Express 5 handler',
+  async run(ctx) {
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const base = await ctx.start('express', 'bench/baselines/express-health.mjs');
+    const r = await compareRps({ app: { url: `${app.url}/health` }, baseline: { url: `${base.url}/health` }, settings: ctx.settings, connections: ctx.settings.connections });
+    return [{ ...ratioRow('req/s', r.app.rps, r.baseline.rps, 0.85), runs: r }];
+  },
+};
+
+export const conversations = {
+  id: 2,
+  name: 'conversations',
+  title: 'JWT-guarded GET /api/conversations/ (20 conversations, 20 messages each) against Express + jsonwebtoken + pg',
+  async run(ctx) {
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const base = await ctx.start('express+pg', 'bench/baselines/express-pg.mjs');
+    const headers = bearer(accessToken(ctx.env, ctx.seed.users.reader));
+    const r = await compareRps({ app: { url: `${app.url}/api/conversations/`, headers }, baseline: { url: `${base.url}/api/conversations/`, headers }, settings: ctx.settings, connections: ctx.settings.connections });
+    return [{ ...ratioRow('req/s', r.app.rps, r.baseline.rps, 0.6), runs: r }];
+  },
+};
+
+export const send = {
+  id: 3,
+  name: 'send',
+  title: 'POST /api/messages/ (validate, membership, insert, fan-out) against Express + pg doing the same SQL',
+  async run(ctx) {
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const base = await ctx.start('express+pg', 'bench/baselines/express-pg.mjs');
+    const headers = { ...bearer(accessToken(ctx.env, ctx.seed.users.poster)), 'content-type': 'application/json' };
+    const body = JSON.stringify({ conversation: ctx.seed.conversations.posting, text: 'A benchmark message of ordinary length, about sixty characters.' });
+    const target = (url) => ({ url: `${url}/api/messages/`, method: 'POST', headers, body });
+    const r = await compareRps({ app: target(app.url), baseline: target(base.url), settings: ctx.settings, connections: ctx.settings.connections });
+    const half = r.app.rps / 2;
+    const tail = await fixedRate(target(app.url), half, ctx.settings.duration);
+    return [
+      { ...ratioRow('req/s', r.app.rps, r.baseline.rps, 0.6), runs: r },
+      { metric: `p99 at half of peak (${Math.round(half)} req/s)`, unit: 'ms', app: tail.latency.p99, baseline: null, ratio: null, goal: '< 50 ms', met: tail.latency.p99 < 50, latency: tail.latency },
+    ];
+  },
+};
+
+async function explain(databaseUrl, text, params) {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, params);
+    const plan = rows[0]['QUERY PLAN'][0];
+    const nodes = [];
+    const walk = (node) => {
+      nodes.push(node['Node Type'] + (node['Index Name'] ? ` using ${node['Index Name']}` : ''));
+      for (const child of node.Plans ?? []) walk(child);
+    };
+    walk(plan.Plan);
+    return { nodes, executionMs: plan['Execution Time'], usesIndex: nodes.some((n) => /^Index (Only )?Scan.* using messages_conversation_id_id_idx/.test(n)), sorts: nodes.some((n) => n.startsWith('Sort') || n.startsWith('Incremental Sort')) };
+  } finally {
+    await db.end();
+  }
+}
+
+export const history = {
+  id: 4,
+  name: 'history',
+  title: 'latest 50 messages and a page 100k deep in a conversation of 1M, against the same SQL through bare pg',
+  async run(ctx) {
+    const conversation = ctx.seed.conversations.history;
+    const db = new pg.Client({ connectionString: ctx.databaseUrl });
+    await db.connect();
+    const { rows } = await db.query(`SELECT id FROM messages WHERE conversation_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1`, [conversation, ctx.settings.deep]);
+    await db.end();
+    const deepBefore = Number(rows[0].id);
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const base = await ctx.start('express+pg', 'bench/baselines/express-pg.mjs');
+    const headers = bearer(accessToken(ctx.env, ctx.seed.users.historian));
+    const latest = (url) => ({ url: `${url}/api/conversations/${conversation}/messages/?limit=50`, headers });
+    const deep = (url) => ({ url: `${url}/api/conversations/${conversation}/messages/?limit=50&before=${deepBefore}`, headers });
+    const first = await compareRps({ app: latest(app.url), baseline: latest(base.url), settings: ctx.settings, connections: ctx.settings.connections });
+    const deepRun = await compareRps({ app: deep(app.url), baseline: deep(base.url), settings: ctx.settings, connections: ctx.settings.connections });
+    // Latency of one request at a time, first page against deep page.
+    const single = { ...ctx.settings, rounds: 1 };
+    const firstLatency = await cannon({ ...latest(app.url), connections: 1, duration: single.duration });
+    const deepLatency = await cannon({ ...deep(app.url), connections: 1, duration: single.duration });
+    const planFirst = await explain(ctx.databaseUrl, sql.HISTORY_LATEST, [conversation, 50]);
+    const planDeep = await explain(ctx.databaseUrl, sql.HISTORY_BEFORE, [conversation, 50, deepBefore]);
+    const planOk = planFirst.usesIndex && planDeep.usesIndex && !planFirst.sorts && !planDeep.sorts;
+    const latencyRatio = round(deepLatency.latency.mean / firstLatency.latency.mean, 2);
+    return [
+      { ...ratioRow('latest 50: req/s', first.app.rps, first.baseline.rps, 0.7), runs: first },
+      { ...ratioRow(`${ctx.settings.deep.toLocaleString('en')} deep: req/s`, deepRun.app.rps, deepRun.baseline.rps, 0.7), runs: deepRun },
+      { metric: 'deep / first page mean latency (app, 1 connection)', unit: 'ms', app: round(deepLatency.latency.mean, 2), baseline: round(firstLatency.latency.mean, 2), ratio: latencyRatio, goal: '≤ 1.2×', met: latencyRatio <= 1.2 },
+      { metric: `plan: ${planDeep.nodes.join(' → ')}`, unit: 'ms', app: round(planDeep.executionMs, 3), baseline: round(planFirst.executionMs, 3), ratio: null, goal: 'index, no sort', met: planOk, plans: { first: planFirst, deep: planDeep } },
+    ];
+  },
+};
+
+export const pages = {
+  id: 5,
+  name: 'pages',
+  title: 'GET /api/messages/?conversation=&page= deep in the 1M conversation (count + page)',
+  async run(ctx) {
+    const conversation = ctx.seed.conversations.history;
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const headers = bearer(accessToken(ctx.env, ctx.seed.users.historian));
+    const pageSize = 20;
+    const pagesTotal = Math.ceil(ctx.settings.history / pageSize);
+    const targets = [
+      ['middle page', Math.ceil(pagesTotal / 2)],
+      [`${ctx.settings.deep.toLocaleString('en')} deep`, Math.floor(ctx.settings.deep / pageSize)],
+      ['last page', pagesTotal],
+    ];
+    const rows = [];
+    for (const [label, page] of targets) {
+      const target = { url: `${app.url}/api/messages/?conversation=${conversation}&page=${page}`, headers };
+      await cannon({ ...target, connections: 2, duration: ctx.settings.warmup });
+      const r = await fixedRate(target, 50, ctx.settings.duration, 10);
+      rows.push({ metric: `${label} (page ${page.toLocaleString('en')}): p99 at 50 req/s`, unit: 'ms', app: r.latency.p99, baseline: null, ratio: null, goal: '< 50 ms', met: r.latency.p99 < 50, latency: r.latency });
+    }
+    return rows;
+  },
+};
+
+export const login = {
+  id: 9,
+  name: 'login',
+  title: 'POST /login/ (argon2id) against a bare argon2.verify loop; other endpoints while logins saturate',
+  async run(ctx) {
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const loginTarget = { url: `${app.url}/login/`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'loginuser', password: PASSWORD }) };
+    const listTarget = { url: `${app.url}/api/conversations/`, headers: bearer(accessToken(ctx.env, ctx.seed.users.reader)) };
+    const loopEnv = { BENCH_ARGON2_OPTIONS: JSON.stringify(ARGON2_OPTIONS) };
+    const loop = (seconds) => runJson(`${ctx.root}/bench/baselines/argon2-loop.mjs`, [String(seconds)], { cpus: SERVER_CPUS, env: loopEnv });
+    await cannon({ ...loginTarget, connections: 8, duration: ctx.settings.warmup });
+    await loop(ctx.settings.warmup);
+    const appRuns = [];
+    const baseRuns = [];
+    for (let round = 0; round < ctx.settings.rounds; round++) {
+      const runApp = async () => appRuns.push((await cannon({ ...loginTarget, connections: 8, duration: ctx.settings.duration })).rps);
+      const runBase = async () => baseRuns.push((await loop(ctx.settings.duration)).rps);
+      if (round % 2) await runBase().then(runApp);
+      else await runApp().then(runBase);
+    }
+    const med = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const appRps = med(appRuns);
+    const baseRps = med(baseRuns);
+
+    // The conversation list at a modest fixed rate, idle and while logins saturate the hashing.
+    const rate = 50;
+    const idle = await fixedRate(listTarget, rate, ctx.settings.duration, 5);
+    const [loaded] = await Promise.all([fixedRate(listTarget, rate, ctx.settings.duration, 5), cannon({ ...loginTarget, connections: 16, duration: ctx.settings.duration })]);
+    const p99Ratio = round(loaded.latency.p99 / Math.max(idle.latency.p99, 1), 2);
+    return [
+      { metric: 'logins/s vs verifications/s', unit: '/s', app: round(appRps, 1), baseline: round(baseRps, 1), ratio: round(appRps / baseRps, 2), goal: '≥ 0.9×', met: appRps / baseRps >= 0.9, runs: { app: appRuns, baseline: baseRuns } },
+      { metric: `GET /api/conversations/ p99 at ${rate} req/s, logins saturating vs idle`, unit: 'ms', app: loaded.latency.p99, baseline: idle.latency.p99, ratio: p99Ratio, goal: '≤ 2×', met: p99Ratio <= 2, latency: { idle: idle.latency, loaded: loaded.latency } },
+    ];
+  },
+};

@@ -1,0 +1,172 @@
+import { clientProcess, collect } from '../lib/clients.mjs';
+import { median } from '../lib/load.mjs';
+import { round } from '../lib/stats.mjs';
+import { accessToken } from '../lib/tokens.mjs';
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One fan-out target: receivers (members of the room) spread over client processes and the
+ * servers in `urls`, and one sender on `urls[0]`.
+ */
+async function fanoutTarget(ctx, { kind, urls, tokenFor }) {
+  const { fanMembers, fanout } = { fanMembers: ctx.seed.fanMembers, fanout: ctx.seed.conversations.fanout };
+  const tokens = fanMembers.map(tokenFor);
+  const processes = Math.max(ctx.settings.clientProcesses, urls.length);
+  const share = Math.ceil(tokens.length / processes);
+  const receivers = Array.from({ length: processes }, clientProcess);
+  await Promise.all(
+    receivers.map((p, i) => p.call('connect', { kind, url: urls[i % urls.length], tokens: tokens.slice(i * share, (i + 1) * share), conversation: fanout, room: ctx.seed.rooms.fanout })),
+  );
+  const sender = clientProcess();
+  await sender.call('sender', { kind, url: urls[0], token: tokenFor(fanMembers[0]), conversation: fanout, room: ctx.seed.rooms.fanout });
+  const members = tokens.length;
+
+  /** Sends for `duration` s, waits for the deliveries to settle, returns delivered/s and latency. */
+  async function measure(sendArgs) {
+    await Promise.all(receivers.map((p) => p.call('reset')));
+    const sent = await sender.call('send', { size: 1024, ...sendArgs });
+    const expected = sent.acked * members;
+    let report = await collect(receivers);
+    for (let waited = 0; report.deliveries < expected && waited < 10_000; waited += 100) {
+      await delay(100);
+      report = await collect(receivers);
+    }
+    const seconds = (Math.max(report.lastDeliveryAt, sent.endedAt) - sent.startedAt) / 1000;
+    return { sent: sent.sent, acked: sent.acked, deliveries: report.deliveries, lost: Math.max(0, expected - report.deliveries), errors: report.errors, messagesPerSecond: sent.acked / seconds, deliveredPerSecond: report.deliveries / seconds, latency: report.latency };
+  }
+  return {
+    measure,
+    async close() {
+      await Promise.all([...receivers, sender].map((p) => p.exit()));
+    },
+  };
+}
+
+/** Peak (closed loop, 32 sends in flight) alternated, then p99 at a common steady rate. */
+async function compareFanout(ctx, app, baseline) {
+  const peak = { mode: 'window', window: 32, duration: ctx.settings.duration };
+  await app.measure({ ...peak, duration: ctx.settings.warmup });
+  await baseline.measure({ ...peak, duration: ctx.settings.warmup });
+  const appRuns = [];
+  const baseRuns = [];
+  for (let round = 0; round < ctx.settings.rounds; round++) {
+    const order = round % 2 === 0 ? [[app, appRuns], [baseline, baseRuns]] : [[baseline, baseRuns], [app, appRuns]];
+    for (const [target, runs] of order) runs.push(await target.measure(peak));
+  }
+  const pick = (runs) => runs.find((r) => r.deliveredPerSecond === median(runs.map((x) => x.deliveredPerSecond)));
+  const appPeak = pick(appRuns);
+  const basePeak = pick(baseRuns);
+  for (const r of [...appRuns, ...baseRuns]) if (r.lost || r.errors) throw new Error(`lost ${r.lost} deliveries, ${r.errors} errors`);
+  const rate = Math.max(1, Math.round(Math.min(appPeak.messagesPerSecond, basePeak.messagesPerSecond) / 2));
+  const steadyApp = await app.measure({ mode: 'rate', rate, duration: ctx.settings.duration });
+  const steadyBase = await baseline.measure({ mode: 'rate', rate, duration: ctx.settings.duration });
+  return { appPeak, basePeak, rate, steadyApp, steadyBase, appRuns, baseRuns };
+}
+
+function fanoutRows(r, { throughputGoal, latencyGoal = 1.5 }) {
+  const ratio = round(r.appPeak.deliveredPerSecond / r.basePeak.deliveredPerSecond, 2);
+  const rows = [
+    { metric: 'delivered messages/s (peak)', unit: '/s', app: round(r.appPeak.deliveredPerSecond, 0), baseline: round(r.basePeak.deliveredPerSecond, 0), ratio, goal: `≥ ${throughputGoal}×`, met: ratio >= throughputGoal, runs: { app: r.appRuns, baseline: r.baseRuns } },
+  ];
+  if (latencyGoal !== null) {
+    const p99 = round(r.steadyApp.latency.p99 / Math.max(r.steadyBase.latency.p99, 0.1), 2);
+    rows.push({ metric: `send→receive p99 at ${r.rate} msg/s`, unit: 'ms', app: round(r.steadyApp.latency.p99, 2), baseline: round(r.steadyBase.latency.p99, 2), ratio: p99, goal: `≤ ${latencyGoal}×`, met: p99 <= latencyGoal, steady: { app: r.steadyApp, baseline: r.steadyBase } });
+  }
+  return rows;
+}
+
+export const fanout = {
+  id: 6,
+  name: 'fanout',
+  title: 'Socket.IO fan-out: one room, 100 members, 1 KB messages, against a bare socket.io relay',
+  async run(ctx) {
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const base = await ctx.start('socket.io', 'bench/baselines/socketio.mjs');
+    const tokenFor = (id) => accessToken(ctx.env, id);
+    const appTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [app.url], tokenFor });
+    const baseTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [base.url], tokenFor });
+    try {
+      return fanoutRows(await compareFanout(ctx, appTarget, baseTarget), { throughputGoal: 0.8 });
+    } finally {
+      await appTarget.close();
+      await baseTarget.close();
+    }
+  },
+};
+
+export const cluster = {
+  id: 7,
+  name: 'cluster',
+  title: 'the same fan-out across two instances through Redis, against one instance',
+  async run(ctx) {
+    if (!ctx.redisUrl) return [{ metric: 'delivered messages/s', unit: '/s', app: null, baseline: null, ratio: null, goal: '≥ 0.9×', met: null, note: 'no Redis reachable' }];
+    const single = await ctx.start('app', 'dist/src/main.js');
+    const redisEnv = { REDIS_URL: ctx.redisUrl, REDIS_KEY_PREFIX: `palaver-bench-${process.pid}` };
+    const a = await ctx.start('app A', 'dist/src/main.js', redisEnv);
+    const b = await ctx.start('app B', 'dist/src/main.js', redisEnv);
+    const tokenFor = (id) => accessToken(ctx.env, id);
+    const pair = await fanoutTarget(ctx, { kind: 'sio', urls: [a.url, b.url], tokenFor });
+    const one = await fanoutTarget(ctx, { kind: 'sio', urls: [single.url], tokenFor });
+    try {
+      const r = await compareFanout(ctx, pair, one);
+      return fanoutRows(r, { throughputGoal: 0.9, latencyGoal: null }).map((row) => ({ ...row, metric: `${row.metric}: two instances vs one`, goal: '≥ 0.9× (≤ 10% cost)' }));
+    } finally {
+      await pair.close();
+      await one.close();
+    }
+  },
+};
+
+export const rooms = {
+  id: 10,
+  name: 'rooms',
+  title: 'plain WebSocket room fan-out, 100 members, against a bare ws broadcast',
+  async run(ctx) {
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const base = await ctx.start('ws', 'bench/baselines/ws.mjs');
+    const tokenFor = (id) => accessToken(ctx.env, id);
+    const appTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [app.url], tokenFor });
+    const baseTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [base.url], tokenFor });
+    try {
+      return fanoutRows(await compareFanout(ctx, appTarget, baseTarget), { throughputGoal: 0.8 });
+    } finally {
+      await appTarget.close();
+      await baseTarget.close();
+    }
+  },
+};
+
+export const idle = {
+  id: 8,
+  name: 'idle',
+  title: '10,000 idle authenticated Socket.IO connections: memory against a bare socket.io server',
+  async run(ctx) {
+    const count = ctx.seed.idleUsers.length;
+    const tokens = ctx.seed.idleUsers.map((id) => accessToken(ctx.env, id));
+    const measure = async (server) => {
+      const before = await server.memory();
+      const share = Math.ceil(count / ctx.settings.clientProcesses);
+      const procs = Array.from({ length: ctx.settings.clientProcesses }, clientProcess);
+      const started = Date.now();
+      const connected = await Promise.all(procs.map((p, i) => p.call('connect', { kind: 'sio', url: server.url, tokens: tokens.slice(i * share, (i + 1) * share), parallel: 50 })));
+      const connectSeconds = (Date.now() - started) / 1000;
+      await delay(1000);
+      const after = await server.memory();
+      await Promise.all(procs.map((p) => p.exit()));
+      const { maxRssBytes } = await server.stop();
+      const n = connected.reduce((sum, c) => sum + c.connected, 0);
+      if (n !== count) throw new Error(`${server.name}: ${n} of ${count} connected`);
+      return { heapPerConnection: (after.heapUsed - before.heapUsed) / n, rssPerConnection: (after.rss - before.rss) / n, connectSeconds, before, after, maxRssBytes };
+    };
+    const app = await measure(await ctx.start('app', 'dist/src/main.js'));
+    const base = await measure(await ctx.start('socket.io', 'bench/baselines/socketio.mjs'));
+    const heapRatio = round(app.heapPerConnection / base.heapPerConnection, 2);
+    const kb = (bytes) => round(bytes / 1024, 1);
+    return [
+      { metric: `heap per connection (${count.toLocaleString('en')} connections)`, unit: 'KiB', app: kb(app.heapPerConnection), baseline: kb(base.heapPerConnection), ratio: heapRatio, goal: '≤ 1.3×', met: heapRatio <= 1.3, details: { app, baseline: base } },
+      { metric: 'RSS per connection', unit: 'KiB', app: kb(app.rssPerConnection), baseline: kb(base.rssPerConnection), ratio: round(app.rssPerConnection / base.rssPerConnection, 2), goal: '(reported)', met: null },
+      { metric: 'peak RSS of the process (time -v)', unit: 'MiB', app: round(app.maxRssBytes / 2 ** 20, 0), baseline: round(base.maxRssBytes / 2 ** 20, 0), ratio: round(app.maxRssBytes / base.maxRssBytes, 2), goal: '(reported)', met: null },
+    ];
+  },
+};

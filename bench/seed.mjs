@@ -1,0 +1,86 @@
+// Seeds the benchmark database in bulk (generate_series, one statement per table), not through
+// the API. Uses the app's own argon2 parameters and room naming from the build in dist/.
+import argon2 from 'argon2';
+import pg from 'pg';
+import { directRoomName } from '../dist/src/chat/room-names.js';
+import { ARGON2_OPTIONS } from '../dist/src/users/password-hasher.service.js';
+
+export const PASSWORD = 'bench-password-1';
+
+/**
+ * Users: `reader` with 20 direct conversations (30 messages each), `historian` in one group
+ * with `sizes.history` messages followed by `sizes.newer` newer ones elsewhere, `poster` and
+ * `postee` for sends, `fan1..N` in one group, `idle1..N`, `loginuser`. Returns the ids.
+ */
+export async function seed(databaseUrl, sizes, log = () => {}) {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const hash = await argon2.hash(PASSWORD, ARGON2_OPTIONS);
+    const named = ['reader', 'historian', 'historian2', 'poster', 'postee', 'loginuser'];
+    for (let i = 1; i <= 20; i++) named.push(`partner${i}`);
+    await db.query(
+      `INSERT INTO users (username, email, password_hash)
+       SELECT name, name || '@bench.test', $2 FROM unnest($1::text[]) AS name
+       UNION ALL SELECT 'fan' || g, 'fan' || g || '@bench.test', $2 FROM generate_series(1, $3::int) g
+       UNION ALL SELECT 'idle' || g, 'idle' || g || '@bench.test', $2 FROM generate_series(1, $4::int) g`,
+      [named, hash, sizes.fanMembers, sizes.idleConnections],
+    );
+    await db.query(`INSERT INTO profiles (user_id) SELECT id FROM users ON CONFLICT DO NOTHING`);
+    const ids = Object.fromEntries((await db.query(`SELECT username, id FROM users`)).rows.map((r) => [r.username, r.id]));
+
+    const direct = async (a, b) => {
+      const [low, high] = ids[a] < ids[b] ? [ids[a], ids[b]] : [ids[b], ids[a]];
+      const { rows } = await db.query(
+        `INSERT INTO conversations (kind, name, direct_user_low, direct_user_high) VALUES ('direct', $1, $2, $3) RETURNING id`,
+        [directRoomName(a, b), low, high],
+      );
+      await db.query(`INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2), ($1, $3)`, [rows[0].id, low, high]);
+      return rows[0].id;
+    };
+    const group = async (name, members) => {
+      const { rows } = await db.query(`INSERT INTO conversations (kind, name) VALUES ('group', $1) RETURNING id`, [name]);
+      await db.query(`INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::int[])`, [rows[0].id, members]);
+      return rows[0].id;
+    };
+    const messages = async (conversationId, senders, count) => {
+      await db.query(
+        `INSERT INTO messages (conversation_id, sender_id, text, created_at)
+         SELECT $1, ($2::int[])[1 + g % cardinality($2::int[])], 'Seeded message ' || g || ' ' || md5(g::text),
+                now() - interval '1 day' + g * interval '1 ms'
+         FROM generate_series(1, $3::int) g`,
+        [conversationId, senders, count],
+      );
+      await db.query(
+        `UPDATE conversations SET message_count = (SELECT count(*) FROM messages WHERE conversation_id = $1),
+                last_activity_at = (SELECT max(created_at) FROM messages WHERE conversation_id = $1) WHERE id = $1`,
+        [conversationId],
+      );
+    };
+
+    const readerConversations = [];
+    for (let i = 1; i <= 20; i++) {
+      const id = await direct('reader', `partner${i}`);
+      await messages(id, [ids.reader, ids[`partner${i}`]], 30);
+      readerConversations.push(id);
+    }
+    log(`seeding ${sizes.history.toLocaleString('en')} messages in one conversation`);
+    const history = await group('g-benchhistory', [ids.historian, ids.historian2]);
+    await messages(history, [ids.historian, ids.historian2], sizes.history);
+    const newer = await group('g-benchnewer', [ids.historian2, ids.poster]);
+    await messages(newer, [ids.historian2, ids.poster], sizes.newer);
+    const posting = await direct('poster', 'postee');
+    const fanMembers = Array.from({ length: sizes.fanMembers }, (_, i) => ids[`fan${i + 1}`]);
+    const fanout = await group('g-benchfanout', fanMembers);
+    await db.query('ANALYZE');
+    return {
+      users: ids,
+      fanMembers,
+      idleUsers: Array.from({ length: sizes.idleConnections }, (_, i) => ids[`idle${i + 1}`]),
+      conversations: { reader: readerConversations, history, newer, posting, fanout },
+      rooms: { fanout: 'g-benchfanout' },
+    };
+  } finally {
+    await db.end();
+  }
+}

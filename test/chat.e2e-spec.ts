@@ -321,6 +321,55 @@ describe('chat over REST, both families, one model', () => {
     });
   });
 
+  describe('writes under load', () => {
+    it('stores a burst of concurrent sends to one room in batches: each once, numbered without gaps, outsiders refused', async () => {
+      const group = (await as(alice).post('/api/conversations/', { participants: [bob.id, carol.id] }).expect(201)).body.id;
+      const chat = t.app.get(ChatService);
+      const events: Array<ChatEventMap['message.created']> = [];
+      const off = t.app.get(ChatEvents).on('message.created', (event) => void events.push(event));
+      try {
+        const senders = [alice, bob, carol];
+        // Every tenth send repeats the one before it (same sender, text and client_id), as a retry
+        // would, inside the same batch.
+        const burst = await Promise.allSettled(
+          Array.from({ length: 60 }, (_, i) => {
+            if (i % 20 === 7) return chat.sendMessage(mallory.id, group, `intruder ${i}`);
+            const n = i % 10 === 9 ? i - 1 : i;
+            return chat.sendMessage(senders[n % 3].id, group, `burst ${n}`, `k-${n}`);
+          }),
+        );
+        const results = burst.map((r) => (r.status === 'fulfilled' ? r.value : null));
+        const refused = burst.filter((r) => r.status === 'rejected');
+        expect(refused).toHaveLength(3);
+        for (const r of refused) expect((r as PromiseRejectedResult).reason).toMatchObject({ status: 404 });
+        for (let i = 9; i < 60; i += 10) {
+          expect(results[i]).toMatchObject({ created: false });
+          expect(results[i]?.message.id).toBe(results[i - 1]?.message.id);
+        }
+        const stored = results.filter((r) => r?.created).map((r) => r!.message);
+        expect(stored).toHaveLength(51);
+        expect(new Set(stored.map((m) => m.id)).size).toBe(51);
+        expect(stored.map((m) => m.text)).toEqual(Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 20 !== 7 && i % 10 !== 9).map((i) => `burst ${i}`));
+        expect(events.map((e) => e.message.id).sort((a, b) => a - b)).toEqual(stored.map((m) => m.id).sort((a, b) => a - b));
+
+        const rows: Array<{ id: string; seq: string }> = await t.dataSource.query(`SELECT id, seq FROM messages WHERE conversation_id = $1 ORDER BY id`, [group]);
+        expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+        expect(rows.map((r) => Number(r.id))).toEqual(stored.map((m) => m.id));
+        const [{ message_count }] = await t.dataSource.query(`SELECT message_count FROM conversations WHERE id = $1`, [group]);
+        expect(Number(message_count)).toBe(51);
+
+        // Retries after the burst: the first message back, nothing stored twice.
+        const again = await Promise.all(Array.from({ length: 5 }, () => chat.sendMessage(alice.id, group, 'burst 0', 'k-0')));
+        expect(again.every((r) => !r.created && r.message.id === stored[0].id)).toBe(true);
+        const pages = await as(bob).get(`/api/messages/?conversation=${group}&page_size=20&page=3`).expect(200);
+        expect(pages.body.count).toBe(51);
+        expect(pages.body.results.map((m: { id: number }) => m.id)).toEqual(rows.slice(40).map((r) => Number(r.id)));
+      } finally {
+        off();
+      }
+    });
+  });
+
   describe('across families', () => {
     it('a group made through /api/ is a room in /messenger/, and messages cross both ways', async () => {
       const group = (await as(alice).post('/api/conversations/', { participants: [bob.id, carol.id] }).expect(201)).body;

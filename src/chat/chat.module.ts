@@ -4,6 +4,7 @@ import { ApiChatController } from './api-chat.controller.js';
 import { ChatEvents } from './chat.events.js';
 import { ChatQueries } from './chat.queries.js';
 import { ChatService } from './chat.service.js';
+import { MessageStore } from './message-store.js';
 import { MessengerController } from './messenger.controller.js';
 import { ChatGateway } from './realtime/chat.gateway.js';
 import { RealtimeHub } from './realtime/realtime-hub.service.js';
@@ -12,7 +13,7 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
 @Module({
   imports: [AuthModule],
   controllers: [ApiChatController, MessengerController],
-  providers: [ChatService, ChatQueries, ChatEvents, RealtimeHub, ChatGateway, WsRoomsServer],
+  providers: [ChatService, ChatQueries, MessageStore, ChatEvents, RealtimeHub, ChatGateway, WsRoomsServer],
   exports: [ChatService, ChatEvents],
 })
 export class ChatModule {}

@@ -1,9 +1,10 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { ChatEvents } from './chat.events.js';
-import { ChatQueries, toMessageView, type ConversationCursor } from './chat.queries.js';
+import { ChatQueries, type ConversationCursor } from './chat.queries.js';
+import { MessageStore } from './message-store.js';
 import { MESSAGE_MAX_LENGTH, type ConversationView, type HistoryQuery, type MessageView } from './chat.types.js';
 import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
 
@@ -29,6 +30,7 @@ export class ChatService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queries: ChatQueries,
     private readonly events: ChatEvents,
+    private readonly store: MessageStore,
   ) {}
 
   /**
@@ -105,41 +107,16 @@ export class ChatService {
   }
 
   /**
-   * Stores a message from a member. One statement checks membership, inserts (a repeated
-   * `clientId` from the same sender inserts nothing), and bumps the conversation's activity time
-   * and count. Returns `created: false` with the first message for a retry; only a new message is
-   * published.
+   * Stores a message from a member (see {@link MessageStore}: numbered in its conversation,
+   * idempotent per `clientId`). Returns `created: false` with the first message for a retry; only
+   * a new message is published.
    */
   async sendMessage(senderId: number, conversationId: number, rawText: unknown, clientId?: string | null): Promise<{ message: MessageView; created: boolean }> {
     const text = normaliseText(rawText);
-    const rows: Array<{ sender_id: number; sender_username: string; sender_email: string; id: string | null; created_at: Date | null }> = await this.dataSource.query(
-      `WITH sender AS (
-         SELECT u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
-         WHERE cm.conversation_id = $1 AND cm.user_id = $2
-       ), inserted AS (
-         INSERT INTO messages (conversation_id, sender_id, text, client_id)
-         SELECT $1, sender.id, $3, $4 FROM sender
-         ON CONFLICT (conversation_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
-         RETURNING id, created_at
-       ), bumped AS (
-         UPDATE conversations c SET last_activity_at = inserted.created_at, message_count = c.message_count + 1
-         FROM inserted WHERE c.id = $1
-         RETURNING c.id
-       )
-       SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.created_at
-       FROM sender LEFT JOIN inserted ON true`,
-      [conversationId, senderId, text, clientId ?? null],
-    );
-    if (!rows.length) throw new NotFoundException(CONVERSATION_NOT_FOUND);
-    const row = rows[0];
-    if (row.id === null) {
-      const existing = clientId ? await this.queries.messageByClientId(conversationId, senderId, clientId) : null;
-      if (!existing) throw new BadRequestException('Message could not be stored');
-      return { message: existing, created: false };
-    }
-    const message = toMessageView({ ...row, id: row.id, created_at: row.created_at as Date, conversation_id: conversationId, text, client_id: clientId ?? null });
-    this.events.emit('message.created', { message });
-    return { message, created: true };
+    const result = await this.store.store(conversationId, { senderId, text, clientId: clientId ?? null });
+    if (!result) throw new NotFoundException(CONVERSATION_NOT_FOUND);
+    if (result.created) this.events.emit('message.created', { message: result.message });
+    return result;
   }
 
   /** Same as {@link sendMessage}, addressing the conversation by id or room name. */

@@ -3,11 +3,13 @@ import { User } from '../../users/entities/user.entity.js';
 import { Conversation } from './conversation.entity.js';
 
 /**
- * A message. History is read by `(conversation_id, id)` keyset; a retried send with the same
- * `client_id` hits the partial unique index and gets the first message back.
+ * A message. History is read by `(conversation_id, id)` keyset; page numbers by the dense
+ * per-conversation `seq`; a retried send with the same `client_id` hits the partial unique index
+ * and gets the first message back.
  */
 @Entity({ name: 'messages' })
 @Index('messages_conversation_id_id_idx', ['conversationId', 'id'])
+@Index('messages_conversation_id_seq_key', ['conversationId', 'seq'], { unique: true })
 @Index('messages_client_id_key', ['conversationId', 'senderId', 'clientId'], { unique: true, where: '"client_id" IS NOT NULL' })
 export class Message {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'messages_pkey' })
@@ -27,6 +29,10 @@ export class Message {
   @ManyToOne(() => User, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'sender_id', foreignKeyConstraintName: 'messages_sender_id_fkey' })
   sender?: User;
+
+  /** Position in the conversation, from 1, without gaps (see the MessageSequence migration). */
+  @Column({ type: 'bigint' })
+  seq: string;
 
   @Column({ type: 'text' })
   text: string;

@@ -8,7 +8,8 @@
 //
 // Writes bench/results/<date>.json and .md. Environment: BENCH_DATABASE_URL (admin connection,
 // default postgres://postgres@127.0.0.1:5432/postgres; a fresh database is created and dropped),
-// REDIS_URL (default redis://127.0.0.1:6379; scenario 7 is skipped without Redis).
+// REDIS_URL (default redis://127.0.0.1:6379; scenario 7 is skipped without Redis), BENCH_CPU_PROF
+// (a directory: the app's servers write V8 CPU profiles there).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -73,6 +74,7 @@ async function main() {
     JWT_SECRET: 'bench-secret-0123456789abcdef0123456789abcdef',
     MEDIA_DIR: `${os.tmpdir()}/palaver-bench-media-${process.pid}`,
     // Benchmarks send far faster than a person; the limits are configuration, not code.
+    DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '10',
     WS_SEND_RATE_LIMIT: '100000',
     WS_MAX_CONNECTIONS_PER_USER: '100',
   };
@@ -88,7 +90,9 @@ async function main() {
     redisUrl: hasRedis ? redisUrl : null,
     /** Starts a server that is stopped at the end of the run (or by the scenario). */
     async start(name, script, extraEnv = {}, readyPath = '/health') {
-      const server = await startServer({ name, script: `${root}/${script}`, env: { ...env, ...extraEnv }, port: await freePort(), readyPath });
+      // BENCH_CPU_PROF=<dir>: CPU profiles of the app's processes (not the baselines') for DevTools.
+      const nodeArgs = process.env.BENCH_CPU_PROF && script.startsWith('dist/') ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+      const server = await startServer({ name, script: `${root}/${script}`, nodeArgs, env: { ...env, ...extraEnv }, port: await freePort(), readyPath });
       servers.push(server);
       const stop = server.stop;
       server.stop = async () => {
@@ -122,6 +126,7 @@ async function main() {
         failed = true;
         results.push({ id: scenario.id, name: scenario.name, metric: 'error', error: String(error.stack ?? error), met: false });
         log(`  FAILED: ${error.stack ?? error}`);
+        for (const server of servers) log(`  last output of ${server.name}:\n${server.output().slice(-3000)}`);
       } finally {
         for (const server of [...servers]) await server.stop();
       }

@@ -45,8 +45,8 @@ export async function seed(databaseUrl, sizes, log = () => {}) {
     };
     const messages = async (conversationId, senders, count) => {
       await db.query(
-        `INSERT INTO messages (conversation_id, sender_id, text, created_at)
-         SELECT $1, ($2::int[])[1 + g % cardinality($2::int[])], 'Seeded message ' || g || ' ' || md5(g::text),
+        `INSERT INTO messages (conversation_id, sender_id, seq, text, created_at)
+         SELECT $1, ($2::int[])[1 + g % cardinality($2::int[])], g, 'Seeded message ' || g || ' ' || md5(g::text),
                 now() - interval '1 day' + g * interval '1 ms'
          FROM generate_series(1, $3::int) g`,
         [conversationId, senders, count],

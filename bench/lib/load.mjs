@@ -42,8 +42,3 @@ export async function compareRps({ app, baseline, settings, connections = 10 }) 
   const pick = (runs) => runs.find((r) => r.rps === median(runs.map((x) => x.rps))) ?? runs[0];
   return { app: pick(appRuns), baseline: pick(baseRuns), appRuns: appRuns.map((r) => r.rps), baselineRuns: baseRuns.map((r) => r.rps) };
 }
-
-/** Latency at a fixed request rate (open loop, so slow responses do not slow the load down). */
-export function fixedRate(target, rate, duration, connections = 20) {
-  return cannon({ ...target, overallRate: Math.max(1, Math.round(rate)), connections, duration });
-}

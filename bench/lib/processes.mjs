@@ -52,8 +52,8 @@ async function httpReady(url) {
  * Starts a Node server pinned to the server CPU under `/usr/bin/time -v` (for its peak RSS) with
  * the memory probe preloaded, and waits until `readyPath` answers 200.
  */
-export async function startServer({ name, script, args = [], env = {}, port, readyPath = '/health', cpus = SERVER_CPUS, timeoutMs = 90_000 }) {
-  const nodeArgs = ['--expose-gc', '--import', PROBE, script, ...args];
+export async function startServer({ name, script, args = [], nodeArgs: extraNodeArgs = [], env = {}, port, readyPath = '/health', cpus = SERVER_CPUS, timeoutMs = 90_000 }) {
+  const nodeArgs = ['--expose-gc', ...extraNodeArgs, '--import', PROBE, script, ...args];
   let command = process.execPath;
   let commandArgs = nodeArgs;
   if (HAS_TIME) [command, commandArgs] = ['/usr/bin/time', ['-v', process.execPath, ...nodeArgs]];

@@ -14,8 +14,8 @@ export const MEMBERS_OF = `SELECT cm.conversation_id, u.id, u.username, u.email 
 
 export const LATEST_OF_MANY = `SELECT ${MESSAGE_COLUMNS} FROM unnest($1::int[]) AS conv(id)
   CROSS JOIN LATERAL (
-    SELECT * FROM messages WHERE conversation_id = conv.id AND id <= (SELECT max(id) FROM messages WHERE conversation_id = conv.id)
-    ORDER BY id DESC LIMIT $2
+    SELECT * FROM messages WHERE conversation_id = conv.id
+    ORDER BY conversation_id DESC, id DESC LIMIT $2
   ) m JOIN users u ON u.id = m.sender_id ORDER BY m.conversation_id, m.id`;
 
 export const CONVERSATION_FOR_MEMBER = `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
@@ -23,22 +23,24 @@ export const CONVERSATION_FOR_MEMBER = `SELECT ${CONVERSATION_COLUMNS} FROM conv
 
 /** Latest `$2` messages (newest first; the app reverses them in memory). */
 export const HISTORY_LATEST = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-  WHERE m.conversation_id = $1 AND m.id <= (SELECT max(id) FROM messages WHERE conversation_id = $1) ORDER BY m.id DESC LIMIT $2`;
+  WHERE m.conversation_id = $1 ORDER BY m.conversation_id DESC, m.id DESC LIMIT $2`;
 
 /** `$2` messages before id `$3` (newest first). */
 export const HISTORY_BEFORE = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-  WHERE m.conversation_id = $1 AND m.id < $3 ORDER BY m.id DESC LIMIT $2`;
+  WHERE m.conversation_id = $1 AND m.id < $3 ORDER BY m.conversation_id DESC, m.id DESC LIMIT $2`;
 
 export const SEND = `WITH sender AS (
     SELECT u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
     WHERE cm.conversation_id = $1 AND cm.user_id = $2
+  ), locked AS (
+    SELECT c.message_count FROM conversations c WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender) FOR UPDATE
   ), inserted AS (
-    INSERT INTO messages (conversation_id, sender_id, text, client_id)
-    SELECT $1, sender.id, $3, $4 FROM sender
+    INSERT INTO messages (conversation_id, sender_id, text, client_id, seq)
+    SELECT $1, sender.id, $3, $4, locked.message_count + 1 FROM sender, locked
     ON CONFLICT (conversation_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
-    RETURNING id, created_at
+    RETURNING id, created_at, seq
   ), bumped AS (
-    UPDATE conversations c SET last_activity_at = inserted.created_at, message_count = c.message_count + 1
+    UPDATE conversations c SET last_activity_at = inserted.created_at, message_count = inserted.seq
     FROM inserted WHERE c.id = $1 RETURNING c.id
   )
   SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.created_at

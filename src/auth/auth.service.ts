@@ -8,7 +8,6 @@ import type { AuthenticatedUser } from '../common/decorators/current-user.decora
 import type { User } from '../users/entities/user.entity.js';
 import { PasswordHasher } from '../users/password-hasher.service.js';
 import { UsersService } from '../users/users.service.js';
-import { AuthSession } from './entities/auth-session.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { InvalidTokenError, TokensService, type TokenClaims } from './tokens.service.js';
@@ -50,12 +49,15 @@ export class AuthService {
       throw new AuthFailure(BAD_CREDENTIALS);
     }
     await this.throttle.recordSuccess(username, clientIp);
-    const pair = await this.dataSource.transaction(async (manager) => {
-      const sessionId = randomUUID();
-      await manager.insert(AuthSession, { id: sessionId, userId: user.id });
-      return this.issuePair(manager, user.id, sessionId);
-    });
-    return { user, ...pair };
+    const sessionId = randomUUID();
+    const refresh = this.tokens.sign('refresh', user.id, sessionId);
+    // The session and its first refresh token in one statement: one round trip, all or nothing.
+    await this.dataSource.query(
+      `WITH session AS (INSERT INTO auth_sessions (id, user_id) VALUES ($1, $2) RETURNING id)
+       INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at) SELECT $3, session.id, $4, $5 FROM session`,
+      [sessionId, user.id, refresh.jti, TokensService.hash(refresh.token), refresh.expiresAt],
+    );
+    return { user, access: this.tokens.sign('access', user.id, sessionId).token, refresh: refresh.token };
   }
 
   /**

@@ -75,8 +75,10 @@ export class UsersService {
   }
 
   /** The minimal identity the auth guard needs on every request: one primary-key lookup. */
-  findIdentity(id: number): Promise<Pick<User, 'id' | 'username'> | null> {
-    return this.users.findOne({ where: { id }, select: { id: true, username: true } });
+  async findIdentity(id: number): Promise<Pick<User, 'id' | 'username'> | null> {
+    // Runs on every authenticated request and socket handshake: plain SQL, no query building.
+    const rows: Array<Pick<User, 'id' | 'username'>> = await this.users.query(`SELECT id, username FROM users WHERE id = $1`, [id]);
+    return rows[0] ?? null;
   }
 
   /** A bounded page in id order; `after` is the keyset cursor. */

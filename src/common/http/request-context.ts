@@ -11,6 +11,7 @@ declare module 'express-serve-static-core' {
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const logger = new Logger('HTTP');
+const debugEnabled = () => Logger.isLevelEnabled('debug');
 
 /**
  * Gives every request an id (echoed in `X-Request-Id`, the error body and the logs) and writes one
@@ -24,9 +25,11 @@ export function requestContext(request: Request, response: Response, next: NextF
   response.setHeader('X-Request-Id', id);
   const started = process.hrtime.bigint();
   response.on('finish', () => {
+    const failed = response.statusCode >= 500;
+    if (!failed && !debugEnabled()) return; // the usual case: no line to build
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const line = `${request.method} ${request.path} ${response.statusCode} ${ms.toFixed(1)}ms [${id}]`;
-    if (response.statusCode >= 500) logger.error(line);
+    if (failed) logger.error(line);
     else logger.debug(line);
   });
   next();

@@ -24,6 +24,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.useWebSocketAdapter(new PalaverIoAdapter(app, config, app.get(REDIS_CLIENT)));
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
+  // Weak ETags of JSON answers cost a SHA-1 of every body, and no client of this API revalidates
+  // them (media files keep theirs: they are sent by `send`, which does its own).
+  app.set('etag', false);
 
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Palaver API' });

@@ -2,12 +2,14 @@
 // same SQL as the app (bench/lib/sql.mjs, the guard's identity lookup included) on a pool of the
 // same size. No validation layer, no DI, no ORM, no error filter: only the work the answer needs.
 import express from 'express';
+import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import * as sql from '../lib/sql.mjs';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10) });
-const secret = process.env.JWT_SECRET;
+// A KeyObject, as in the app: given a string, jsonwebtoken 9 tries to parse a PEM key on every call.
+const secret = createSecretKey(Buffer.from(process.env.JWT_SECRET, 'utf8'));
 const verifyOptions = { algorithms: ['HS256'], issuer: process.env.JWT_ISSUER ?? 'palaver', audience: process.env.JWT_AUDIENCE ?? 'palaver-api' };
 
 const toMessage = (r) => ({

@@ -2,10 +2,12 @@
 // check (jsonwebtoken.verify) and events as the app, relaying every message it receives with
 // `io.to(room).emit`. Nothing is stored.
 import { createServer } from 'node:http';
+import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Server } from 'socket.io';
 
-const secret = process.env.JWT_SECRET;
+// A KeyObject, as in the app: given a string, jsonwebtoken 9 tries to parse a PEM key on every call.
+const secret = createSecretKey(Buffer.from(process.env.JWT_SECRET, 'utf8'));
 const verifyOptions = { algorithms: ['HS256'], issuer: process.env.JWT_ISSUER ?? 'palaver', audience: process.env.JWT_AUDIENCE ?? 'palaver-api' };
 
 const http = createServer((req, res) => {

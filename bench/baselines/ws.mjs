@@ -1,10 +1,12 @@
 // Baseline for scenario 10: a bare `ws` server with the app's room path and token check,
 // broadcasting every frame it receives to the room as a JSON message frame.
 import { createServer } from 'node:http';
+import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { WebSocketServer } from 'ws';
 
-const secret = process.env.JWT_SECRET;
+// A KeyObject, as in the app: given a string, jsonwebtoken 9 tries to parse a PEM key on every call.
+const secret = createSecretKey(Buffer.from(process.env.JWT_SECRET, 'utf8'));
 const verifyOptions = { algorithms: ['HS256'], issuer: process.env.JWT_ISSUER ?? 'palaver', audience: process.env.JWT_AUDIENCE ?? 'palaver-api' };
 const ROOM_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 

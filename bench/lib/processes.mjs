@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ const PROBE = fileURLToPath(new URL('./probe.mjs', import.meta.url));
 const HAS_TASKSET = existsSync('/usr/bin/taskset');
 const HAS_TIME = existsSync('/usr/bin/time');
 const CPUS = availableParallelism();
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 /** Servers run on CPU 0, the load generators (this process and its clients) on the others. */
 export const SERVER_CPUS = '0';
@@ -98,6 +99,15 @@ export async function startServer({ name, script, args = [], nodeArgs: extraNode
     url,
     port,
     output: () => output,
+    /** CPU time (user + system) the server has used so far, in seconds (Linux /proc). */
+    cpuSeconds() {
+      try {
+        const fields = readFileSync(`/proc/${nodePid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      } catch {
+        return null;
+      }
+    },
     /** `process.memoryUsage()` of the server, after two full GCs when `gc` is true. */
     memory(gc = true) {
       const id = nextId++;

@@ -23,7 +23,7 @@ export const CONVERSATION_FOR_MEMBER = `SELECT ${CONVERSATION_COLUMNS} FROM conv
 
 /** Latest `$2` messages (newest first; the app reverses them in memory). */
 export const HISTORY_LATEST = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-  WHERE m.conversation_id = $1 ORDER BY m.conversation_id DESC, m.id DESC LIMIT $2`;
+  WHERE m.conversation_id = $1 AND m.seq > (SELECT message_count FROM conversations WHERE id = $1) - $2 ORDER BY m.conversation_id DESC, m.seq DESC LIMIT $2`;
 
 /** `$2` messages before id `$3` (newest first). */
 export const HISTORY_BEFORE = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id

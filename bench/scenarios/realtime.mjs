@@ -9,7 +9,7 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * One fan-out target: receivers (members of the room) spread over client processes and the
  * servers in `urls`, and one sender on `urls[0]`.
  */
-async function fanoutTarget(ctx, { kind, urls, tokenFor }) {
+export async function fanoutTarget(ctx, { kind, urls, servers, tokenFor }) {
   const { fanMembers, fanout } = { fanMembers: ctx.seed.fanMembers, fanout: ctx.seed.conversations.fanout };
   const tokens = fanMembers.map(tokenFor);
   const processes = Math.max(ctx.settings.clientProcesses, urls.length);
@@ -25,6 +25,7 @@ async function fanoutTarget(ctx, { kind, urls, tokenFor }) {
   /** Sends for `duration` s, waits for the deliveries to settle, returns delivered/s and latency. */
   async function measure(sendArgs) {
     await Promise.all(receivers.map((p) => p.call('reset')));
+    const cpuBefore = servers.reduce((sum, server) => sum + server.cpuSeconds(), 0);
     const sent = await sender.call('send', { size: 1024, ...sendArgs });
     const expected = sent.acked * members;
     let report = await collect(receivers);
@@ -33,7 +34,9 @@ async function fanoutTarget(ctx, { kind, urls, tokenFor }) {
       report = await collect(receivers);
     }
     const seconds = (Math.max(report.lastDeliveryAt, sent.endedAt) - sent.startedAt) / 1000;
-    return { sent: sent.sent, acked: sent.acked, deliveries: report.deliveries, lost: Math.max(0, expected - report.deliveries), errors: report.errors, messagesPerSecond: sent.acked / seconds, deliveredPerSecond: report.deliveries / seconds, latency: report.latency };
+    const cpuSeconds = servers.reduce((sum, server) => sum + server.cpuSeconds(), 0) - cpuBefore;
+    return {
+      serverCpuMsPer1000Deliveries: report.deliveries ? (cpuSeconds * 1e6) / report.deliveries : null, sent: sent.sent, acked: sent.acked, deliveries: report.deliveries, lost: Math.max(0, expected - report.deliveries), errors: report.errors, messagesPerSecond: sent.acked / seconds, deliveredPerSecond: report.deliveries / seconds, latency: report.latency };
   }
   return {
     measure,
@@ -66,11 +69,13 @@ async function compareFanout(ctx, app, baseline) {
 
 function fanoutRows(r, { throughputGoal, latencyGoal = 1.5 }) {
   const ratio = round(r.appPeak.deliveredPerSecond / r.basePeak.deliveredPerSecond, 2);
+  const cpu = (run) => round(run.serverCpuMsPer1000Deliveries, 1);
   const rows = [
     { metric: 'delivered messages/s (peak)', unit: '/s', app: round(r.appPeak.deliveredPerSecond, 0), baseline: round(r.basePeak.deliveredPerSecond, 0), ratio, goal: `≥ ${throughputGoal}×`, met: ratio >= throughputGoal, runs: { app: r.appRuns, baseline: r.baseRuns } },
   ];
   if (latencyGoal !== null) {
     const p99 = round(r.steadyApp.latency.p99 / Math.max(r.steadyBase.latency.p99, 0.1), 2);
+    rows.push({ metric: 'server CPU ms per 1,000 deliveries (peak)', unit: 'ms', app: cpu(r.appPeak), baseline: cpu(r.basePeak), ratio: round(r.appPeak.serverCpuMsPer1000Deliveries / r.basePeak.serverCpuMsPer1000Deliveries, 2), goal: '(reported)', met: null });
     rows.push({ metric: `send→receive p99 at ${r.rate} msg/s`, unit: 'ms', app: round(r.steadyApp.latency.p99, 2), baseline: round(r.steadyBase.latency.p99, 2), ratio: p99, goal: `≤ ${latencyGoal}×`, met: p99 <= latencyGoal, steady: { app: r.steadyApp, baseline: r.steadyBase } });
   }
   return rows;
@@ -84,8 +89,8 @@ export const fanout = {
     const app = await ctx.start('app', 'dist/src/main.js');
     const base = await ctx.start('socket.io', 'bench/baselines/socketio.mjs');
     const tokenFor = (id) => accessToken(ctx.env, id);
-    const appTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [app.url], tokenFor });
-    const baseTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [base.url], tokenFor });
+    const appTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [app.url], servers: [app], tokenFor });
+    const baseTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [base.url], servers: [base], tokenFor });
     try {
       return fanoutRows(await compareFanout(ctx, appTarget, baseTarget), { throughputGoal: 0.8 });
     } finally {
@@ -106,8 +111,8 @@ export const cluster = {
     const a = await ctx.start('app A', 'dist/src/main.js', redisEnv);
     const b = await ctx.start('app B', 'dist/src/main.js', redisEnv);
     const tokenFor = (id) => accessToken(ctx.env, id);
-    const pair = await fanoutTarget(ctx, { kind: 'sio', urls: [a.url, b.url], tokenFor });
-    const one = await fanoutTarget(ctx, { kind: 'sio', urls: [single.url], tokenFor });
+    const pair = await fanoutTarget(ctx, { kind: 'sio', urls: [a.url, b.url], servers: [a, b], tokenFor });
+    const one = await fanoutTarget(ctx, { kind: 'sio', urls: [single.url], servers: [single], tokenFor });
     try {
       const r = await compareFanout(ctx, pair, one);
       return fanoutRows(r, { throughputGoal: 0.9, latencyGoal: null }).map((row) => ({ ...row, metric: `${row.metric}: two instances vs one`, goal: '≥ 0.9× (≤ 10% cost)' }));
@@ -126,8 +131,8 @@ export const rooms = {
     const app = await ctx.start('app', 'dist/src/main.js');
     const base = await ctx.start('ws', 'bench/baselines/ws.mjs');
     const tokenFor = (id) => accessToken(ctx.env, id);
-    const appTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [app.url], tokenFor });
-    const baseTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [base.url], tokenFor });
+    const appTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [app.url], servers: [app], tokenFor });
+    const baseTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [base.url], servers: [base], tokenFor });
     try {
       return fanoutRows(await compareFanout(ctx, appTarget, baseTarget), { throughputGoal: 0.8 });
     } finally {

@@ -15,7 +15,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: tokens.secret,
+      secretOrKey: tokens.key,
       ignoreExpiration: false,
       algorithms: tokens.verifyOptions.algorithms,
       issuer: tokens.verifyOptions.issuer,

@@ -128,28 +128,32 @@ export class ChatQueries {
   }
 
   /**
-   * Oldest first. Without `after`: the latest `limit` (before `before`); with `after`: the next
-   * `limit`. Ordered exactly as the `(conversation_id, id)` index, so the plan is a bounded range
-   * scan of that index in either direction, never a Sort. Ordered by `id` alone, PostgreSQL may
-   * walk the primary key backwards from the newest message of all, filtering out every newer
-   * message of other conversations (measured in bench/: 35 ms for the latest 50 of a 1M-message
-   * conversation behind 100k newer messages elsewhere, 0.1 ms ordered by the index).
+   * Oldest first. Without a cursor: the latest `limit`, a range of `seq` below the conversation's
+   * count (one probe of `(conversation_id, seq)`). With `before` / `after`: a keyset range of ids,
+   * ordered as the `(conversation_id, id)` index. Never a Sort: newest-first pages are reversed
+   * here. (By `id` alone PostgreSQL may walk the primary key back from the newest message of all,
+   * skipping every newer message of other conversations: bench/ measured 18–35 ms for the latest
+   * 50 of a 1M-message conversation behind 100k newer messages elsewhere.)
    */
   async history(conversationId: number, query: HistoryQuery): Promise<MessageView[]> {
     const params: unknown[] = [conversationId, query.limit];
-    const conditions = ['m.conversation_id = $1'];
-    if (query.before !== undefined) conditions.push(`m.id < $${params.push(query.before)}`);
-    if (query.after !== undefined) conditions.push(`m.id > $${params.push(query.after)}`);
-    const forward = query.after !== undefined;
-    // Newest-first pages are reversed here rather than re-sorted by the database.
-    const direction = forward ? 'ASC' : 'DESC';
+    let where: string;
+    let order: string;
+    if (query.before === undefined && query.after === undefined) {
+      where = `m.conversation_id = $1 AND m.seq > (SELECT message_count FROM conversations WHERE id = $1) - $2`;
+      order = 'm.conversation_id DESC, m.seq DESC';
+    } else {
+      const conditions = ['m.conversation_id = $1'];
+      if (query.before !== undefined) conditions.push(`m.id < $${params.push(query.before)}`);
+      if (query.after !== undefined) conditions.push(`m.id > $${params.push(query.after)}`);
+      where = conditions.join(' AND ');
+      order = query.after !== undefined ? 'm.conversation_id ASC, m.id ASC' : 'm.conversation_id DESC, m.id DESC';
+    }
     const rows: MessageRow[] = await this.dataSource.query(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
-       WHERE ${conditions.join(' AND ')}
-       ORDER BY m.conversation_id ${direction}, m.id ${direction} LIMIT $2`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id WHERE ${where} ORDER BY ${order} LIMIT $2`,
       params,
     );
-    if (!forward) rows.reverse();
+    if (query.after === undefined) rows.reverse();
     return rows.map(toMessageView);
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from './app-config.js';
 
 const base = { DATA_DIR: 'memory' };
@@ -15,6 +16,13 @@ describe('loadConfig', () => {
     expect(config.jwt.refreshRotation).toBe(true);
     expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
     expect(config.loginThrottle).toEqual({ windowSeconds: 900, maxFailuresPerAccountAndIp: 10, maxFailuresPerIp: 100 });
+  });
+
+  it('hashes passwords on one fewer thread than the CPUs, within the libuv pool, unless told', () => {
+    expect(loadConfig(base).passwordHashConcurrency).toBe(Math.max(1, Math.min(4, availableParallelism() - 1)));
+    expect(loadConfig({ ...base, UV_THREADPOOL_SIZE: '1' }).passwordHashConcurrency).toBe(1);
+    expect(loadConfig({ ...base, PASSWORD_HASH_CONCURRENCY: '3' }).passwordHashConcurrency).toBe(3);
+    expect(() => loadConfig({ ...base, PASSWORD_HASH_CONCURRENCY: '0' })).toThrow(ConfigError);
   });
 
   it('reads durations, booleans and lists', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** Typed configuration of the whole app. Read once at boot by {@link loadConfig}; nothing else reads `process.env`. */
@@ -40,6 +40,11 @@ export interface AppConfig {
   trustProxy: boolean;
   bodyLimitBytes: number;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /**
+   * argon2 hashes run at once. By default one fewer than the CPUs this process may use (at least
+   * one, at most the libuv pool): hashing then never takes the event loop's CPU.
+   */
+  passwordHashConcurrency: number;
   logFormat: 'json' | 'pretty';
   shutdownTimeoutMs: number;
   realtime: {
@@ -195,6 +200,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
+    passwordHashConcurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, Math.min(Number(env.UV_THREADPOOL_SIZE) || 4, availableParallelism() - 1)), 1, 1024),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
     realtime: {

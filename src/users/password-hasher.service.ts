@@ -1,19 +1,27 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import argon2 from 'argon2';
 import { Semaphore } from '../common/concurrency/semaphore.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 
 /**
  * argon2id with OWASP's minimum parameters (19 MiB, t=2, p=1). Hashes run on libuv's thread
- * pool; the semaphore keeps at most that many in flight so a login storm queues here instead of
- * starving file and DNS work that shares the pool.
+ * pool; the semaphore (PASSWORD_HASH_CONCURRENCY, by default one fewer than the CPUs) keeps a
+ * login storm queued here instead of taking every core from the event loop, and from file and
+ * DNS work that shares the pool. On one CPU one hash at a time already uses all of it: bench/
+ * login measured other endpoints' p99 at 7× idle with four at once.
  */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 @Injectable()
 export class PasswordHasher implements OnModuleInit {
-  private readonly slots = new Semaphore(Number(process.env.UV_THREADPOOL_SIZE) || 4);
+  private readonly slots: Semaphore;
   /** Verified against when the account does not exist, so both cases cost the same time. */
   private dummyHash: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.slots = new Semaphore(config.passwordHashConcurrency);
+  }
 
   async onModuleInit(): Promise<void> {
     this.dummyHash = await this.hash('dummy password for timing equalisation');

@@ -8,7 +8,8 @@ import { CLUSTER_MESSAGE_EVENT } from './realtime-events.js';
 /** A live connection to one room over plain WebSocket. */
 export interface RoomSubscriber {
   conversationId: number;
-  send(frame: string): void;
+  /** A text frame's UTF-8 bytes, encoded once for all subscribers. */
+  send(frame: Buffer): void;
 }
 
 /** Live messages held back for a connection that is still replaying history. */
@@ -116,7 +117,7 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
     if (this.namespace) this.namespace.local.to(conversationRoom(message.conversationId)).emit('message:new', toApiMessage(message));
     const subscribers = this.subscribers.get(message.conversationId);
     if (subscribers?.size) {
-      const frame = JSON.stringify(toRoomMessage(message));
+      const frame = Buffer.from(JSON.stringify(toRoomMessage(message)));
       for (const subscriber of subscribers) subscriber.send(frame);
     }
     for (const gate of this.gates) if (gate.conversationId === message.conversationId) gate.buffer.push(message);

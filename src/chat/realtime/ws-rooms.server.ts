@@ -132,7 +132,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
         unsubscribe = this.hub.subscribe({
           conversationId: conversation.id,
           send: (frame) => {
-            if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+            if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: false });
           },
         });
       }

@@ -11,26 +11,24 @@ declare module 'express-serve-static-core' {
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const logger = new Logger('HTTP');
-const debugEnabled = () => Logger.isLevelEnabled('debug');
 
 /**
- * Gives every request an id (echoed in `X-Request-Id`, the error body and the logs) and writes one
- * access-log line when the response finishes. The query string is left out of the log: it can
- * carry tokens (`?token=` on WebSocket upgrades).
+ * Gives every request an id (echoed in `X-Request-Id`, the error body and the logs). With
+ * `LOG_LEVEL=debug` it also writes one access-log line when the response finishes; otherwise no
+ * listener is attached (server errors are logged, with their id, by the exception filter). The
+ * query string is left out of the log: it can carry tokens (`?token=` on WebSocket upgrades).
  */
 export function requestContext(request: Request, response: Response, next: NextFunction): void {
   const incoming = request.headers['x-request-id'];
   const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   request.id = id;
   response.setHeader('X-Request-Id', id);
-  const started = process.hrtime.bigint();
-  response.on('finish', () => {
-    const failed = response.statusCode >= 500;
-    if (!failed && !debugEnabled()) return; // the usual case: no line to build
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const line = `${request.method} ${request.path} ${response.statusCode} ${ms.toFixed(1)}ms [${id}]`;
-    if (failed) logger.error(line);
-    else logger.debug(line);
-  });
+  if (Logger.isLevelEnabled('debug')) {
+    const started = process.hrtime.bigint();
+    response.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.debug(`${request.method} ${request.path} ${response.statusCode} ${ms.toFixed(1)}ms [${id}]`);
+    });
+  }
   next();
 }

@@ -72,7 +72,11 @@ export class MessageStore {
       const batch = queue.splice(0, MAX_BATCH);
       try {
         const results = batch.length === 1 ? [await this.storeOne(conversationId, batch[0].draft)] : await this.storeMany(conversationId, batch.map((p) => p.draft));
-        batch.forEach((pending, i) => pending.resolve(results[i]));
+        batch.forEach((pending, i) => {
+          const result = results[i];
+          if (result instanceof Error) pending.reject(result);
+          else pending.resolve(result);
+        });
       } catch (error) {
         for (const pending of batch) pending.reject(error);
       }
@@ -122,7 +126,7 @@ export class MessageStore {
    * the counters. Drafts it did not store (outsiders, repeats) take the one-message path after the
    * commit, which answers them exactly as if they had come alone.
    */
-  private async storeMany(conversationId: number, drafts: MessageDraft[]): Promise<StoreResult[]> {
+  private async storeMany(conversationId: number, drafts: MessageDraft[]): Promise<Array<StoreResult | Error>> {
     const stored = await this.dataSource.transaction(async (manager) => {
       const locked: Array<{ message_count: string }> = await manager.query(`SELECT message_count FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
       if (!locked.length) return [];
@@ -153,7 +157,9 @@ export class MessageStore {
       );
       return rows;
     });
-    const results: Array<StoreResult | undefined> = new Array(drafts.length);
+    // Once the batch has committed, each stored draft is answered as stored whatever happens to
+    // the others: a failing one-message retry (database gone) fails that draft alone.
+    const results: Array<StoreResult | Error | undefined> = new Array(drafts.length);
     for (const row of stored) {
       const i = Number(row.ord) - 1;
       const draft = drafts[i];
@@ -162,7 +168,14 @@ export class MessageStore {
         created: true,
       };
     }
-    for (let i = 0; i < drafts.length; i++) if (results[i] === undefined) results[i] = await this.storeOne(conversationId, drafts[i]);
-    return results as StoreResult[];
+    for (let i = 0; i < drafts.length; i++) {
+      if (results[i] !== undefined) continue;
+      try {
+        results[i] = await this.storeOne(conversationId, drafts[i]);
+      } catch (error) {
+        results[i] = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    return results as Array<StoreResult | Error>;
   }
 }

@@ -100,7 +100,13 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     }
     if (!this.hub.acquireConnection(user.id, this.config.realtime.maxConnectionsPerUser)) return refuse(socket, 429, 'Too Many Requests');
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      void this.connected(ws, user, conversation);
+      // A failure here (the database going away mid-handshake) must not become an unhandled
+      // rejection, which would end the process: the client gets 1011 and reconnects.
+      this.connected(ws, user, conversation).catch((error: Error) => {
+        this.logger.error(`room ${conversation.id}: could not start: ${error.message}`);
+        if (ws.readyState === WebSocket.OPEN) ws.close(1011, 'Internal error, please reconnect');
+        else ws.terminate();
+      });
     });
   }
 

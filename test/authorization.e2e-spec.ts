@@ -64,6 +64,8 @@ const ROUTES: Record<string, RouteCase> = {
   // Profiles: everyone acts on their own profile; posts are readable by any user, changed only by their author.
   'GET /profiles/api/profile/': { expect: [401, 200, 200] },
   'PATCH /profiles/api/profile/': { expect: [401, 200, 200], call: () => ({ body: { bio: 'hello' } }) },
+  // Only ever the caller's own account, and only with its password (deletion itself: account-deletion.e2e-spec.ts).
+  'DELETE /profiles/api/profile/': { expect: [401, 400, 400], call: () => ({ body: { password: 'not the password' } }) },
   'POST /profiles/api/profile/image/': { expect: [401, 200, 200], call: () => ({ upload: PNG }) },
   'GET /profiles/api/search-user/': { expect: [401, 200, 200], call: (f) => ({ query: { username: f.alice.username } }) },
   'POST /profiles/api/add-friend/': { expect: [401, 200, 200], call: (f) => ({ body: { username: f.bob.username } }) },

@@ -62,4 +62,19 @@ import { createUser, type TestUser } from './support/users.js';
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(received.filter((m) => m.id === id)).toHaveLength(1);
   });
+
+  it('closes the connections of a deleted account on the other instance too', async () => {
+    const carol = await createUser(a, 'carol');
+    const shared = (await a.http().post('/messenger/api/chatrooms/').set('Authorization', `Bearer ${alice.access}`).send({ recipient: carol.username }).expect(201)).body;
+    const onB = connectSocket(b.baseUrl, carol.access);
+    sockets.push(onB);
+    await connected(onB);
+    const disconnected = new Promise<string>((resolve) => onB.once('disconnect', (reason) => resolve(reason)));
+    const plainOnB = await openRoom(b.baseUrl, `/ws/chat/${shared.name}/?token=${carol.access}`);
+
+    await a.http().delete('/profiles/api/profile/').set('Authorization', `Bearer ${carol.access}`).send({ password: carol.password }).expect(204);
+
+    expect(await disconnected).toBe('io server disconnect');
+    expect((await plainOnB.closed).code).toBe(4401);
+  });
 });

@@ -32,6 +32,6 @@ import { TokensService } from './tokens.service.js';
         config.redisUrl && redis ? new RedisThrottleStore(redis, `${config.redisKeyPrefix}:throttle:`) : new MemoryThrottleStore(),
     },
   ],
-  exports: [AuthService, TokensService],
+  exports: [AuthService, TokensService, LoginThrottleService],
 })
 export class AuthModule {}

@@ -11,6 +11,8 @@ export interface ChatEventMap {
   'message.created': { message: MessageView };
   /** A conversation was created (members may want a notice). */
   'conversation.created': { conversation: ConversationView };
+  /** An account was deleted: its live connections must close. */
+  'account.deleted': { userId: number };
 }
 
 export type ChatEventName = keyof ChatEventMap;

@@ -41,7 +41,7 @@ export class ChatService {
     const ids = [...new Set([callerId, ...participantIds])];
     if (ids.length < 2) throw FieldValidationException.forField('participants', 'Add at least one other participant.');
     if (ids.length > MAX_PARTICIPANTS) throw FieldValidationException.forField('participants', `At most ${MAX_PARTICIPANTS} participants.`);
-    const users: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::int[])`, [ids]);
+    const users: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::int[]) AND deleted_at IS NULL`, [ids]);
     const missing = ids.filter((id) => !users.some((u) => u.id === id));
     if (missing.length) throw FieldValidationException.forField('participants', `Unknown user id${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`);
     if (ids.length === 2) return this.openDirect(users[0], users[1]);
@@ -50,7 +50,7 @@ export class ChatService {
 
   /** `/messenger/api/chatrooms/`: the direct room of the caller and `recipient` (a username). */
   async openDirectByUsername(caller: { id: number }, recipientUsername: string): Promise<{ conversation: ConversationView; created: boolean }> {
-    const rows: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = $1 OR lower(username) = lower($2)`, [caller.id, recipientUsername]);
+    const rows: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE (id = $1 OR lower(username) = lower($2)) AND deleted_at IS NULL`, [caller.id, recipientUsername]);
     const me = rows.find((r) => r.id === caller.id);
     const recipient = rows.find((r) => r.username.toLowerCase() === recipientUsername.toLowerCase());
     if (!me) throw new NotFoundException('User not found');

@@ -4,7 +4,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { memoryStorage } from 'multer';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { ChatModule } from '../chat/chat.module.js';
 import { PostsModule } from '../posts/posts.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { Friendship } from './entities/friendship.entity.js';
 import { Profile } from './entities/profile.entity.js';
 import { MediaController } from './media/media.controller.js';
@@ -16,6 +19,9 @@ import { ProfilesService } from './profiles.service.js';
   imports: [
     TypeOrmModule.forFeature([Profile, Friendship]),
     PostsModule,
+    UsersModule,
+    AuthModule,
+    ChatModule,
     MulterModule.registerAsync({
       inject: [APP_CONFIG],
       // In memory: the bytes are checked before anything touches the disk. Over the limit, multer

@@ -1,10 +1,14 @@
 import { BadRequestException, Injectable, NotFoundException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
+import { LoginThrottleService } from '../auth/throttle/login-throttle.service.js';
+import { ChatEvents } from '../chat/chat.events.js';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { Post } from '../posts/entities/post.entity.js';
 import { PostsService } from '../posts/posts.service.js';
 import { User } from '../users/entities/user.entity.js';
+import { PasswordHasher } from '../users/password-hasher.service.js';
 import { PROFILE_FRIENDS_LIMIT, PROFILE_POSTS_LIMIT } from './dto/profile.dto.js';
 import { Friendship } from './entities/friendship.entity.js';
 import { Profile } from './entities/profile.entity.js';
@@ -30,7 +34,45 @@ export class ProfilesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly posts: PostsService,
     private readonly media: MediaService,
+    private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottleService,
+    private readonly events: ChatEvents,
   ) {}
+
+  /**
+   * Deletes the caller's account once the password is confirmed (wrong passwords count as failed
+   * logins, so this cannot be used to guess one). Removed: profile text and picture, posts,
+   * friendships, sessions and refresh tokens, conversation memberships. Kept: the messages the
+   * user sent, which belong to other people's conversations too, under a scrubbed sender
+   * (`~deleted~<id>`, no email, no usable password; `~` is never in a real username). Access
+   * tokens stop at once (the guard's lookup skips deleted accounts) and live connections close.
+   */
+  async deleteAccount(userId: number, password: string, clientIp: string): Promise<void> {
+    const rows: Array<{ username: string; password_hash: string; image: string | null }> = await this.dataSource.query(
+      `SELECT u.username, u.password_hash, p.image FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id = $1 AND u.deleted_at IS NULL`,
+      [userId],
+    );
+    if (!rows.length) throw new NotFoundException('User not found');
+    const [{ username, password_hash: hash, image }] = rows;
+    await this.throttle.assertAllowed(username, clientIp);
+    if (!(await this.hasher.verify(hash, password))) {
+      await this.throttle.recordFailure(username, clientIp);
+      throw FieldValidationException.forField('password', 'Incorrect password.');
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`DELETE FROM posts WHERE author_id = $1`, [userId]);
+      await manager.query(`DELETE FROM friendships WHERE user_id = $1 OR friend_id = $1`, [userId]);
+      await manager.query(`DELETE FROM auth_sessions WHERE user_id = $1`, [userId]);
+      await manager.query(`DELETE FROM conversation_members WHERE user_id = $1`, [userId]);
+      await manager.query(`UPDATE profiles SET bio = '', image = NULL WHERE user_id = $1`, [userId]);
+      await manager.query(
+        `UPDATE users SET username = '~deleted~' || id, email = $2, password_hash = '!', deleted_at = now(), updated_at = now() WHERE id = $1`,
+        [userId, `deleted-${randomUUID()}@invalid`],
+      );
+    });
+    await this.media.removeUserImage(image);
+    this.events.emit('account.deleted', { userId });
+  }
 
   /** Three queries whatever the numbers of posts and friends: user+profile, friend ids, posts. */
   getFullProfile(userId: number): Promise<FullProfile> {
@@ -43,7 +85,7 @@ export class ProfilesService {
 
   private async loadFullProfile(condition: string, parameters: Record<string, unknown>): Promise<FullProfile> {
     // One statement (findOne with relations would add a DISTINCT-ids query).
-    const user = await this.dataSource.getRepository(User).createQueryBuilder('u').leftJoinAndSelect('u.profile', 'p').where(condition, parameters).getOne();
+    const user = await this.dataSource.getRepository(User).createQueryBuilder('u').leftJoinAndSelect('u.profile', 'p').where(`${condition} AND u.deleted_at IS NULL`, parameters).getOne();
     if (!user) throw new NotFoundException('User not found');
     return this.complete(user);
   }
@@ -115,7 +157,7 @@ export class ProfilesService {
     const friend = await this.dataSource
       .getRepository(User)
       .createQueryBuilder('u')
-      .where('lower(u.username) = lower(:username)', { username })
+      .where('lower(u.username) = lower(:username) AND u.deleted_at IS NULL', { username })
       .getOne();
     if (!friend) throw FieldValidationException.forField('username', `No user named ${username}.`);
     if (friend.id === userId) throw new BadRequestException('You cannot be your own friend.');

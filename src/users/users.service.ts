@@ -70,20 +70,20 @@ export class UsersService {
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
       .leftJoinAndSelect('u.profile', 'p')
-      .where('lower(u.username) = lower(:username)', { username })
+      .where('lower(u.username) = lower(:username) AND u.deleted_at IS NULL', { username })
       .getOne();
   }
 
   /** The minimal identity the auth guard needs on every request: one primary-key lookup. */
   async findIdentity(id: number): Promise<Pick<User, 'id' | 'username'> | null> {
     // Runs on every authenticated request and socket handshake: plain SQL, no query building.
-    const rows: Array<Pick<User, 'id' | 'username'>> = await this.users.query(`SELECT id, username FROM users WHERE id = $1`, [id]);
+    const rows: Array<Pick<User, 'id' | 'username'>> = await this.users.query(`SELECT id, username FROM users WHERE id = $1 AND deleted_at IS NULL`, [id]);
     return rows[0] ?? null;
   }
 
   /** A bounded page in id order; `after` is the keyset cursor. */
   list(options: { search?: string; limit: number; after?: number }): Promise<User[]> {
-    const query = this.users.createQueryBuilder('u').select(['u.id', 'u.username', 'u.email']).orderBy('u.id', 'ASC').limit(options.limit);
+    const query = this.users.createQueryBuilder('u').select(['u.id', 'u.username', 'u.email']).where('u.deleted_at IS NULL').orderBy('u.id', 'ASC').limit(options.limit);
     if (options.after !== undefined) query.andWhere('u.id > :after', { after: options.after });
     if (options.search) {
       query.andWhere(`lower(u.username) LIKE :prefix ESCAPE '\\'`, { prefix: `${escapeLike(options.search.toLowerCase())}%` });

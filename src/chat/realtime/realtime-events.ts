@@ -38,3 +38,5 @@ export interface RoomFrames {
 
 /** Name of the inter-instance event carrying stored messages (Socket.IO adapter serverSideEmit). */
 export const CLUSTER_MESSAGE_EVENT = 'palaver:message-created';
+/** Between instances: an account was deleted; close its plain WebSocket rooms too. */
+export const CLUSTER_ACCOUNT_DELETED_EVENT = 'palaver:account-deleted';

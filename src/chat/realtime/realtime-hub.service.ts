@@ -3,11 +3,14 @@ import type { Namespace } from 'socket.io';
 import { ChatEvents } from '../chat.events.js';
 import { toApiMessage, toConversationDto, toRoomMessage } from '../chat.mappers.js';
 import type { MessageView } from '../chat.types.js';
-import { CLUSTER_MESSAGE_EVENT } from './realtime-events.js';
+import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MESSAGE_EVENT } from './realtime-events.js';
 
 /** A live connection to one room over plain WebSocket. */
 export interface RoomSubscriber {
   conversationId: number;
+  userId: number;
+  /** Ends the connection (the account is gone). */
+  close(): void;
   /** A text frame's UTF-8 bytes, encoded once for all subscribers. */
   send(frame: Buffer): void;
 }
@@ -51,6 +54,18 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
     this.events.on('conversation.created', ({ conversation }) => {
       const dto = toConversationDto(conversation, []);
       for (const member of conversation.members) this.namespace?.to(`user:${member.id}`).emit('conversation:new', dto);
+    });
+    this.events.on('account.deleted', ({ userId }) => {
+      // Socket.IO: through the adapter, so every instance's sockets of the user are closed.
+      this.namespace?.in(`user:${userId}`).disconnectSockets(true);
+      this.closeRooms(userId);
+      if (this.clustered) {
+        try {
+          this.namespace?.serverSideEmit(CLUSTER_ACCOUNT_DELETED_EVENT, userId);
+        } catch (error) {
+          this.logger.warn(`could not tell other instances that account ${userId} was deleted: ${(error as Error).message}`);
+        }
+      }
     });
   }
 
@@ -97,6 +112,7 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
     this.clustered = clustered;
     if (clustered) {
       namespace.on(CLUSTER_MESSAGE_EVENT, (wire: WireMessage) => this.deliverLocally({ ...wire, createdAt: new Date(wire.createdAt) }));
+      namespace.on(CLUSTER_ACCOUNT_DELETED_EVENT, (userId: number) => this.closeRooms(userId));
     }
   }
 
@@ -121,6 +137,11 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
       for (const subscriber of subscribers) subscriber.send(frame);
     }
     for (const gate of this.gates) if (gate.conversationId === message.conversationId) gate.buffer.push(message);
+  }
+
+  /** Closes this instance's plain WebSocket rooms of a user. */
+  private closeRooms(userId: number): void {
+    for (const subscribers of this.subscribers.values()) for (const subscriber of [...subscribers]) if (subscriber.userId === userId) subscriber.close();
   }
 
   openGate(conversationId: number): ReplayGate {

@@ -137,6 +137,8 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
         for (const message of held) ws.send(JSON.stringify(toRoomMessage(message)));
         unsubscribe = this.hub.subscribe({
           conversationId: conversation.id,
+          userId: user.id,
+          close: () => ws.close(4401, 'Account deleted'),
           send: (frame) => {
             if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: false });
           },

@@ -2,6 +2,7 @@ import { Initial1763760000000 } from './1763760000000-Initial.js';
 import { PostsAndFriendships1763770000000 } from './1763770000000-PostsAndFriendships.js';
 import { Chat1763780000000 } from './1763780000000-Chat.js';
 import { MessageSequence1763790000000 } from './1763790000000-MessageSequence.js';
+import { AccountDeletion1763800000000 } from './1763800000000-AccountDeletion.js';
 
 /** Every migration, oldest first. Add each new migration here (the ESM build does not glob). */
-export const migrations = [Initial1763760000000, PostsAndFriendships1763770000000, Chat1763780000000, MessageSequence1763790000000];
+export const migrations = [Initial1763760000000, PostsAndFriendships1763770000000, Chat1763780000000, MessageSequence1763790000000, AccountDeletion1763800000000];

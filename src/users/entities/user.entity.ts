@@ -27,6 +27,10 @@ export class User {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
+  /** Set when the account was deleted: the row stays (scrubbed) as the sender of old messages. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true, select: false })
+  deletedAt: Date | null;
+
   @OneToOne('Profile', (profile: Profile) => profile.user, { cascade: ['insert'] })
   profile?: Profile;
 }

@@ -13,6 +13,8 @@ import { MAX_FRAME_BYTES } from './ws-rooms.server.js';
  * (it survives Redis restarts and carries the inter-instance message events).
  */
 export class PalaverIoAdapter extends IoAdapter {
+  private adapterClient: RedisClient | null = null;
+
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
@@ -32,8 +34,33 @@ export class PalaverIoAdapter extends IoAdapter {
       pingTimeout: 20_000,
       cors: this.config.corsOrigins ? { origin: this.config.corsOrigins === '*' ? '*' : this.config.corsOrigins } : undefined,
     } as ServerOptions);
-    if (this.config.redisUrl && this.redis) server.adapter(createAdapter(this.redis, { streamName: `${this.config.redisKeyPrefix}:socket.io` }));
+    if (this.config.redisUrl && this.redis) {
+      // The adapter gets its own client, which queues commands while Redis is away. On the shared
+      // client (which fails commands at once while disconnected) the adapter's read loop, which
+      // retries XREAD immediately after an error, spun at 100% CPU for the whole outage.
+      const client = this.redis.duplicate({ disableOfflineQueue: false });
+      client.on('error', (error: Error) => this.logger.warn(`Redis (Socket.IO adapter) error: ${error.message}`));
+      client.connect().catch((error: Error) => this.logger.warn(`Redis (Socket.IO adapter) could not connect yet: ${error.message}`));
+      // @socket.io/redis-streams-adapter 0.3 sends server-side events with PUBLISH and drops the
+      // promise: while Redis is away the rejection went unhandled, which ends a Node process. The
+      // event is lost for the other instances (their clients catch up by rejoining with `after`).
+      const publish = client.publish.bind(client) as (channel: string, message: string | Buffer) => Promise<number>;
+      (client as unknown as { publish: typeof publish }).publish = (channel, message) =>
+        publish(channel, message).catch((error: Error) => {
+          this.logger.warn(`Redis (Socket.IO adapter) publish failed: ${error.message}`);
+          return 0;
+        });
+      this.adapterClient = client;
+      server.adapter(createAdapter(client, { streamName: `${this.config.redisKeyPrefix}:socket.io` }));
+    }
     return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    const client = this.adapterClient;
+    this.adapterClient = null;
+    if (client?.isOpen) await client.close().catch(() => undefined);
   }
 
   /**

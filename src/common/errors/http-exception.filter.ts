@@ -91,7 +91,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const described = describeError(exception);
     const requestId = String(request.id ?? '');
 
-    if (described.status >= 500) {
+    if (described.status === 503) {
+      // A dependency is down: one line each, not a stack trace per request during an outage.
+      this.logger.warn(`${request.method} ${request.path} → 503 [${requestId}]: ${exception instanceof Error ? exception.message : String(exception)}`);
+    } else if (described.status >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`${request.method} ${request.path} failed [${requestId}]: ${detail}`);
     }

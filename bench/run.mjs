@@ -19,6 +19,7 @@ import { createClient } from 'redis';
 import { freePort, pinSelf, startServer } from './lib/processes.mjs';
 import { renderMarkdown } from './lib/report.mjs';
 import { seed } from './seed.mjs';
+import { accessToken } from './lib/tokens.mjs';
 import { scenarios } from './scenarios/index.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -112,6 +113,7 @@ async function main() {
     const started = Date.now();
     ctx.seed = await seed(databaseUrl, { history: SETTINGS.history, newer: SETTINGS.newer, fanMembers: SETTINGS.fanMembers, idleConnections: SETTINGS.idleConnections }, log);
     log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    ctx.token = (userId) => accessToken(env, userId, ctx.seed.sessions[userId]);
 
     for (const scenario of selected) {
       log(`scenario ${scenario.id} ${scenario.name}: ${scenario.title}`);

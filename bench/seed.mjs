@@ -72,9 +72,12 @@ export async function seed(databaseUrl, sizes, log = () => {}) {
     const posting = await direct('poster', 'postee');
     const fanMembers = Array.from({ length: sizes.fanMembers }, (_, i) => ids[`fan${i + 1}`]);
     const fanout = await group('g-benchfanout', fanMembers);
+    // One live session per user, as a login would open: access tokens name theirs in `sid`.
+    const sessions = Object.fromEntries((await db.query(`INSERT INTO auth_sessions (id, user_id) SELECT gen_random_uuid(), id FROM users RETURNING id, user_id`)).rows.map((r) => [r.user_id, r.id]));
     await db.query('ANALYZE');
     return {
       users: ids,
+      sessions,
       fanMembers,
       idleUsers: Array.from({ length: sizes.idleConnections }, (_, i) => ids[`idle${i + 1}`]),
       conversations: { reader: readerConversations, history, newer, posting, fanout },

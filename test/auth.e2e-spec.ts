@@ -67,8 +67,9 @@ describe('auth: login, tokens, refresh rotation, logout', () => {
     const rotated = await t.http().post('/api/token/refresh/').send({ refresh: login.body.refresh }).expect(200);
     const reuse = await t.http().post('/api/token/refresh/').send({ refresh: login.body.refresh }).expect(401);
     expect(reuse.body.message).toBe('Token is invalid or revoked');
-    // The legitimate-looking newer token of the same family is dead too.
+    // The legitimate-looking newer token of the same family is dead too, and so are its access tokens.
     await t.http().post('/api/token/refresh/').send({ refresh: rotated.body.refresh }).expect(401);
+    await guarded(rotated.body.access).expect(401);
     // Other sessions of the same user are unaffected.
     await t.http().post('/api/token/refresh/').send({ refresh: alice.refresh }).expect(200).then((r) => (alice.refresh = r.body.refresh));
   });
@@ -83,9 +84,14 @@ describe('auth: login, tokens, refresh rotation, logout', () => {
   it.each(['/logout/', '/accounts/api/token/blacklist/'])('%s revokes the family; the refresh token then gets 401', async (path) => {
     const login = await t.http().post('/login/').send({ username: alice.username, password: alice.password }).expect(200);
     const rotated = await t.http().post('/api/token/refresh/').send({ refresh: login.body.refresh }).expect(200);
+    await guarded(rotated.body.access).expect(200);
     const out = await t.http().post(path).send({ refresh: rotated.body.refresh }).expect(200);
     expect(out.body).toEqual({ message: 'Logged out.' });
     await t.http().post('/api/token/refresh/').send({ refresh: rotated.body.refresh }).expect(401);
+    // The session's access tokens stop at once, not when they expire.
+    const revoked = await guarded(rotated.body.access).expect(401);
+    expect(revoked.body.message).toBe('Token is revoked or its account is gone');
+    await guarded(login.body.access).expect(401);
     // Idempotent.
     await t.http().post(path).send({ refresh: rotated.body.refresh }).expect(200);
   });
@@ -104,7 +110,8 @@ describe('auth: login, tokens, refresh rotation, logout', () => {
   });
 
   describe('forged access tokens on a guarded route', () => {
-    const claims = () => ({ typ: 'access', sid: '00000000-0000-0000-0000-000000000000' });
+    // alice's own live session: a correctly signed token needs one (a revoked or unknown session is refused below).
+    const claims = () => ({ typ: 'access', sid: (jwt.decode(alice.access) as { sid: string }).sid });
     const options = (): jwt.SignOptions => ({ algorithm: 'HS256', issuer: 'palaver', audience: 'palaver-api', expiresIn: 60, subject: String(alice.id), jwtid: 'j' });
     const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -122,6 +129,8 @@ describe('auth: login, tokens, refresh rotation, logout', () => {
       ['refresh type', () => jwt.sign({ ...claims(), typ: 'refresh' }, SECRET, options())],
       ['no type', () => jwt.sign({ sid: 'x' }, SECRET, options())],
       ['unknown user', () => jwt.sign(claims(), SECRET, { ...options(), subject: '999999' })],
+      ['unknown session', () => jwt.sign({ ...claims(), sid: '00000000-0000-0000-0000-000000000000' }, SECRET, options())],
+      ['session id not a UUID', () => jwt.sign({ ...claims(), sid: "x' OR '1'='1" }, SECRET, options())],
       ['tampered', () => {
         const [h, , s] = jwt.sign(claims(), SECRET, options()).split('.');
         return `${h}.${b64({ ...claims(), sub: '1', iss: 'palaver', aud: 'palaver-api', jti: 'j', exp: 9999999999 })}.${s}`;

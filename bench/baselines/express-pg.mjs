@@ -23,7 +23,7 @@ const toMessage = (r) => ({
 async function authenticate(req, res) {
   try {
     const claims = jwt.verify((req.headers.authorization ?? '').slice(7), secret, verifyOptions);
-    const { rows } = await pool.query(sql.IDENTITY, [Number(claims.sub)]);
+    const { rows } = await pool.query(sql.IDENTITY, [Number(claims.sub), claims.sid]);
     if (!rows.length) throw new Error('gone');
     return rows[0];
   } catch {

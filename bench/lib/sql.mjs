@@ -4,7 +4,8 @@
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
 export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count`;
 
-export const IDENTITY = `SELECT id, username FROM users WHERE id = $1`;
+export const IDENTITY = `SELECT u.id, u.username FROM users u JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL
+  WHERE u.id = $1 AND u.deleted_at IS NULL`;
 
 export const CONVERSATIONS_OF_MEMBER = `SELECT ${CONVERSATION_COLUMNS} FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id
   WHERE cm.user_id = $1 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $2`;

@@ -4,7 +4,6 @@ import { paced } from '../lib/paced.mjs';
 import { runJson, SERVER_CPUS } from '../lib/processes.mjs';
 import * as sql from '../lib/sql.mjs';
 import { round } from '../lib/stats.mjs';
-import { accessToken } from '../lib/tokens.mjs';
 import { PASSWORD } from '../seed.mjs';
 import { ARGON2_OPTIONS } from '../../dist/src/users/password-hasher.service.js';
 
@@ -33,7 +32,7 @@ export const conversations = {
   async run(ctx) {
     const app = await ctx.start('app', 'dist/src/main.js');
     const base = await ctx.start('express+pg', 'bench/baselines/express-pg.mjs');
-    const headers = bearer(accessToken(ctx.env, ctx.seed.users.reader));
+    const headers = bearer(ctx.token(ctx.seed.users.reader));
     const r = await compareRps({ app: { url: `${app.url}/api/conversations/`, headers }, baseline: { url: `${base.url}/api/conversations/`, headers }, settings: ctx.settings, connections: ctx.settings.connections });
     return [{ ...ratioRow('req/s', r.app.rps, r.baseline.rps, 0.6), runs: r }];
   },
@@ -46,7 +45,7 @@ export const send = {
   async run(ctx) {
     const app = await ctx.start('app', 'dist/src/main.js');
     const base = await ctx.start('express+pg', 'bench/baselines/express-pg.mjs');
-    const headers = { ...bearer(accessToken(ctx.env, ctx.seed.users.poster)), 'content-type': 'application/json' };
+    const headers = { ...bearer(ctx.token(ctx.seed.users.poster)), 'content-type': 'application/json' };
     const body = JSON.stringify({ conversation: ctx.seed.conversations.posting, text: 'A benchmark message of ordinary length, about sixty characters.' });
     const target = (url) => ({ url: `${url}/api/messages/`, method: 'POST', headers, body });
     const r = await compareRps({ app: target(app.url), baseline: target(base.url), settings: ctx.settings, connections: ctx.settings.connections });
@@ -90,7 +89,7 @@ export const history = {
     const deepBefore = Number(rows[0].id);
     const app = await ctx.start('app', 'dist/src/main.js');
     const base = await ctx.start('express+pg', 'bench/baselines/express-pg.mjs');
-    const headers = bearer(accessToken(ctx.env, ctx.seed.users.historian));
+    const headers = bearer(ctx.token(ctx.seed.users.historian));
     const latest = (url) => ({ url: `${url}/api/conversations/${conversation}/messages/?limit=50`, headers });
     const deep = (url) => ({ url: `${url}/api/conversations/${conversation}/messages/?limit=50&before=${deepBefore}`, headers });
     const first = await compareRps({ app: latest(app.url), baseline: latest(base.url), settings: ctx.settings, connections: ctx.settings.connections });
@@ -119,7 +118,7 @@ export const pages = {
   async run(ctx) {
     const conversation = ctx.seed.conversations.history;
     const app = await ctx.start('app', 'dist/src/main.js');
-    const headers = bearer(accessToken(ctx.env, ctx.seed.users.historian));
+    const headers = bearer(ctx.token(ctx.seed.users.historian));
     const pageSize = 20;
     const pagesTotal = Math.ceil(ctx.settings.history / pageSize);
     const targets = [
@@ -145,7 +144,7 @@ export const login = {
   async run(ctx) {
     const app = await ctx.start('app', 'dist/src/main.js');
     const loginTarget = { url: `${app.url}/login/`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'loginuser', password: PASSWORD }) };
-    const listTarget = { url: `${app.url}/api/conversations/`, headers: bearer(accessToken(ctx.env, ctx.seed.users.reader)) };
+    const listTarget = { url: `${app.url}/api/conversations/`, headers: bearer(ctx.token(ctx.seed.users.reader)) };
     const loopEnv = { BENCH_ARGON2_OPTIONS: JSON.stringify(ARGON2_OPTIONS) };
     const loop = (seconds) => runJson(`${ctx.root}/bench/baselines/argon2-loop.mjs`, [String(seconds)], { cpus: SERVER_CPUS, env: loopEnv });
     await cannon({ ...loginTarget, connections: 8, duration: ctx.settings.warmup });

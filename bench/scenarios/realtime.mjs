@@ -1,7 +1,6 @@
 import { clientProcess, collect } from '../lib/clients.mjs';
 import { median } from '../lib/load.mjs';
 import { round } from '../lib/stats.mjs';
-import { accessToken } from '../lib/tokens.mjs';
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -88,7 +87,7 @@ export const fanout = {
   async run(ctx) {
     const app = await ctx.start('app', 'dist/src/main.js');
     const base = await ctx.start('socket.io', 'bench/baselines/socketio.mjs');
-    const tokenFor = (id) => accessToken(ctx.env, id);
+    const tokenFor = (id) => ctx.token(id);
     const appTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [app.url], servers: [app], tokenFor });
     const baseTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [base.url], servers: [base], tokenFor });
     try {
@@ -110,7 +109,7 @@ export const cluster = {
     const redisEnv = { REDIS_URL: ctx.redisUrl, REDIS_KEY_PREFIX: `palaver-bench-${process.pid}` };
     const a = await ctx.start('app A', 'dist/src/main.js', redisEnv);
     const b = await ctx.start('app B', 'dist/src/main.js', redisEnv);
-    const tokenFor = (id) => accessToken(ctx.env, id);
+    const tokenFor = (id) => ctx.token(id);
     const pair = await fanoutTarget(ctx, { kind: 'sio', urls: [a.url, b.url], servers: [a, b], tokenFor });
     const one = await fanoutTarget(ctx, { kind: 'sio', urls: [single.url], servers: [single], tokenFor });
     try {
@@ -130,7 +129,7 @@ export const rooms = {
   async run(ctx) {
     const app = await ctx.start('app', 'dist/src/main.js');
     const base = await ctx.start('ws', 'bench/baselines/ws.mjs');
-    const tokenFor = (id) => accessToken(ctx.env, id);
+    const tokenFor = (id) => ctx.token(id);
     const appTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [app.url], servers: [app], tokenFor });
     const baseTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [base.url], servers: [base], tokenFor });
     try {
@@ -148,7 +147,7 @@ export const idle = {
   title: '10,000 idle authenticated Socket.IO connections: memory against a bare socket.io server',
   async run(ctx) {
     const count = ctx.seed.idleUsers.length;
-    const tokens = ctx.seed.idleUsers.map((id) => accessToken(ctx.env, id));
+    const tokens = ctx.seed.idleUsers.map((id) => ctx.token(id));
     const measure = async (server) => {
       const before = await server.memory();
       const share = Math.ceil(count / ctx.settings.clientProcesses);

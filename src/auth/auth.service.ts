@@ -18,6 +18,7 @@ export interface TokenPair {
 }
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class AuthFailure extends UnauthorizedException {
   constructor(message: string) {
@@ -117,7 +118,8 @@ export class AuthService {
 
   /**
    * The identity behind access-token claims whose signature was already checked (passport-jwt on
-   * REST; the socket paths call {@link authenticateAccessToken}). The account must still exist.
+   * REST; the socket paths call {@link authenticateAccessToken}). The account must still exist and
+   * the session must not be revoked.
    */
   async authenticateClaims(claims: Partial<TokenClaims>): Promise<AuthenticatedUser> {
     let userId: number;
@@ -126,8 +128,9 @@ export class AuthService {
     } catch (error) {
       throw new AuthFailure((error as Error).message);
     }
-    const user = await this.users.findIdentity(userId);
-    if (!user) throw new AuthFailure('User not found');
+    if (!UUID.test(claims.sid as string)) throw new AuthFailure('Token is invalid');
+    const user = await this.users.findIdentity(userId, claims.sid as string);
+    if (!user) throw new AuthFailure('Token is revoked or its account is gone');
     return { id: user.id, username: user.username };
   }
 

@@ -74,10 +74,18 @@ export class UsersService {
       .getOne();
   }
 
-  /** The minimal identity the auth guard needs on every request: one primary-key lookup. */
-  async findIdentity(id: number): Promise<Pick<User, 'id' | 'username'> | null> {
-    // Runs on every authenticated request and socket handshake: plain SQL, no query building.
-    const rows: Array<Pick<User, 'id' | 'username'>> = await this.users.query(`SELECT id, username FROM users WHERE id = $1 AND deleted_at IS NULL`, [id]);
+  /**
+   * The identity behind an access token, on every authenticated request and socket handshake:
+   * the account must exist and the token's session (refresh-token family) must not be revoked,
+   * so logging out, reuse detection and account deletion stop access tokens at once, not when
+   * they expire. Two primary-key probes in one plain statement.
+   */
+  async findIdentity(id: number, sessionId: string): Promise<Pick<User, 'id' | 'username'> | null> {
+    const rows: Array<Pick<User, 'id' | 'username'>> = await this.users.query(
+      `SELECT u.id, u.username FROM users u JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL
+       WHERE u.id = $1 AND u.deleted_at IS NULL`,
+      [id, sessionId],
+    );
     return rows[0] ?? null;
   }
 

@@ -113,6 +113,7 @@ describe('chat over REST, both families, one model', () => {
       ['numeric text', { text: 5 }],
       ['no text', {}],
       ['a bad client_id', { text: 'x', client_id: 'has spaces' }],
+      ['a NUL byte', { text: 'before\u0000after' }],
     ])('refuses %s with 400', async (_name, body) => {
       const conversation = (await as(alice).post('/api/conversations/', { participants: [bob.id] })).body.id;
       await as(alice).post('/api/messages/', { conversation, ...body }).expect(400);

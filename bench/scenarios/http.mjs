@@ -50,10 +50,13 @@ export const send = {
     const target = (url) => ({ url: `${url}/api/messages/`, method: 'POST', headers, body });
     const r = await compareRps({ app: target(app.url), baseline: target(base.url), settings: ctx.settings, connections: ctx.settings.connections });
     const half = r.app.rps / 2;
+    // The goal is the app's own p99; the baseline at the same rate shows what the database and
+    // machine contribute (its statement takes the same row lock and commits the same way).
     const tail = await paced({ ...target(app.url), rate: half, duration: ctx.settings.duration });
+    const baseTail = await paced({ ...target(base.url), rate: half, duration: ctx.settings.duration });
     return [
       { ...ratioRow('req/s', r.app.rps, r.baseline.rps, 0.6), runs: r },
-      { metric: `p99 at half of peak (${Math.round(half)} req/s, paced)`, unit: 'ms', app: round(tail.latency.p99, 2), baseline: null, ratio: null, goal: '< 50 ms', met: tail.latency.p99 < 50, latency: tail.latency },
+      { metric: `p99 at half of peak (${Math.round(half)} req/s, paced)`, unit: 'ms', app: round(tail.latency.p99, 2), baseline: round(baseTail.latency.p99, 2), ratio: round(tail.latency.p99 / baseTail.latency.p99, 2), goal: '< 50 ms', met: tail.latency.p99 < 50, latency: { app: tail.latency, baseline: baseTail.latency } },
     ];
   },
 };

@@ -1,9 +1,10 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { PalaverIoAdapter } from './chat/realtime/palaver-io.adapter.js';
 import type { AppConfig } from './config/app-config.js';
 import { REDIS_CLIENT } from './redis/redis.module.js';
+import { verifyJsonDepth } from './common/http/json-depth.js';
 import { requestContext } from './common/http/request-context.js';
 import { buildOpenApiDocument } from './openapi/openapi.js';
 
@@ -22,7 +23,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     app.enableCors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Link', 'Retry-After'] });
   }
   app.useWebSocketAdapter(new PalaverIoAdapter(app, config, app.get(REDIS_CLIENT)));
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  // `verify` is Nest's own only with `rawBody: true` (not used here); its types reserve it anyway.
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, verify: verifyJsonDepth } as NestExpressBodyParserOptionsFor<'json'>);
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   // Weak ETags of JSON answers cost a SHA-1 of every body, and no client of this API revalidates
   // them (media files keep theirs: they are sent by `send`, which does its own).

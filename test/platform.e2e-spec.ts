@@ -32,6 +32,24 @@ describe('platform', () => {
     expect(response.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
   });
 
+  it('answers deeply nested JSON with a JSON 400 before parsing it (validation recursed into a 500)', async () => {
+    for (const depth of [33, 900]) { // this app's body limit is small (see the 413 test)
+      const body = `{"username":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const response = await t.http().post('/register/').set('Content-Type', 'application/json').send(body).expect(400);
+      expect(response.body).toMatchObject({ statusCode: 400, message: 'JSON in request body is nested too deeply (at most 32 levels)' });
+    }
+    // Brackets inside strings do not count, and ordinary nesting passes the check.
+    const inString = await t.http().post('/register/').send({ username: '['.repeat(100), email: 'x@example.com', password: 'correct horse battery' }).expect(400);
+    expect(inString.body.fields.username).toBeDefined();
+  });
+
+  it('answers oversized headers and URLs with 431, without reaching the app', async () => {
+    const header = await t.http().get('/health').set('X-Big', 'a'.repeat(20_000)).then((r) => r.status, (error: { status?: number; code?: string }) => error.status ?? error.code);
+    expect([431, 'ECONNRESET']).toContain(header);
+    const url = await t.http().get(`/health?${'a'.repeat(100_000)}`).then((r) => r.status, (error: { status?: number; code?: string }) => error.status ?? error.code);
+    expect([431, 'ECONNRESET']).toContain(url);
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const response = await t.http().get('/nope/').expect(404);
     expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found', requestId: expect.any(String) });

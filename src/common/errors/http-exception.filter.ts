@@ -4,7 +4,6 @@ import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 import { ErrorResponseDto } from './error-response.dto.js';
 import { FieldValidationException, TooManyRequestsException } from './api-exceptions.js';
-import { MAX_JSON_DEPTH } from '../http/json-depth.js';
 
 /** Errors of the `pg` driver and pool that mean "the database is unreachable", not "your input is wrong". */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
@@ -30,8 +29,6 @@ function describeBodyParserError(error: { type?: string; status?: number }): Err
       return { status: 400, message: 'Malformed JSON in request body' };
     case 'entity.too.large':
       return { status: 413, message: 'Request body is too large' };
-    case 'entity.too.deep':
-      return { status: 400, message: `JSON in request body is nested too deeply (at most ${MAX_JSON_DEPTH} levels)` };
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return { status: 415, message: 'Unsupported request body encoding' };

@@ -19,6 +19,29 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/**
+ * One message: membership, the conversation's row lock, an idempotent insert (a repeated
+ * `client_id` from the same sender inserts nothing and numbers nothing) and the counters.
+ * Parameters: conversation id, sender id, text, client id. Also run by bench/'s baseline.
+ */
+export const STORE_ONE_SQL = `WITH sender AS (
+    SELECT u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+    WHERE cm.conversation_id = $1 AND cm.user_id = $2
+  ), locked AS (
+    SELECT c.message_count FROM conversations c WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender) FOR UPDATE
+  ), inserted AS (
+    INSERT INTO messages (conversation_id, sender_id, text, client_id, seq)
+    SELECT $1, sender.id, $3, $4, locked.message_count + 1 FROM sender, locked
+    ON CONFLICT (conversation_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
+    RETURNING id, created_at, seq
+  ), bumped AS (
+    UPDATE conversations c SET last_activity_at = inserted.created_at, message_count = inserted.seq
+    FROM inserted WHERE c.id = $1
+    RETURNING c.id
+  )
+  SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.created_at
+  FROM sender LEFT JOIN inserted ON true`;
+
 /** Most messages written by one statement. */
 const MAX_BATCH = 128;
 
@@ -84,31 +107,9 @@ export class MessageStore {
     this.queues.delete(conversationId);
   }
 
-  /**
-   * One statement: membership, the conversation's row lock, an idempotent insert (a repeated
-   * `clientId` from the same sender inserts nothing and numbers nothing) and the counters.
-   */
+  /** One statement ({@link STORE_ONE_SQL}). */
   private async storeOne(conversationId: number, draft: MessageDraft): Promise<StoreResult> {
-    const rows: SingleRow[] = await this.dataSource.query(
-      `WITH sender AS (
-         SELECT u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
-         WHERE cm.conversation_id = $1 AND cm.user_id = $2
-       ), locked AS (
-         SELECT c.message_count FROM conversations c WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender) FOR UPDATE
-       ), inserted AS (
-         INSERT INTO messages (conversation_id, sender_id, text, client_id, seq)
-         SELECT $1, sender.id, $3, $4, locked.message_count + 1 FROM sender, locked
-         ON CONFLICT (conversation_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
-         RETURNING id, created_at, seq
-       ), bumped AS (
-         UPDATE conversations c SET last_activity_at = inserted.created_at, message_count = inserted.seq
-         FROM inserted WHERE c.id = $1
-         RETURNING c.id
-       )
-       SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.created_at
-       FROM sender LEFT JOIN inserted ON true`,
-      [conversationId, draft.senderId, draft.text, draft.clientId],
-    );
+    const rows: SingleRow[] = await this.dataSource.query(STORE_ONE_SQL, [conversationId, draft.senderId, draft.text, draft.clientId]);
     if (!rows.length) return null;
     const row = rows[0];
     if (row.id === null) {

@@ -22,6 +22,10 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The identity behind an access token: user id and session id (see {@link UsersService.findIdentity}). Also run by bench/'s baseline. */
+export const IDENTITY_SQL = `SELECT u.id, u.username FROM users u JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL
+  WHERE u.id = $1 AND u.deleted_at IS NULL`;
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -81,11 +85,7 @@ export class UsersService {
    * they expire. Two primary-key probes in one plain statement.
    */
   async findIdentity(id: number, sessionId: string): Promise<Pick<User, 'id' | 'username'> | null> {
-    const rows: Array<Pick<User, 'id' | 'username'>> = await this.users.query(
-      `SELECT u.id, u.username FROM users u JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL
-       WHERE u.id = $1 AND u.deleted_at IS NULL`,
-      [id, sessionId],
-    );
+    const rows: Array<Pick<User, 'id' | 'username'>> = await this.users.query(IDENTITY_SQL, [id, sessionId]);
     return rows[0] ?? null;
   }
 

@@ -19,10 +19,21 @@ export function cannon(options, { allowNon2xx = false } = {}) {
   });
 }
 
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+/** `rounds` runs of each side, alternating which goes first (drift hits both alike). */
+export async function alternate(rounds, runApp, runBaseline) {
+  const appRuns = [];
+  const baselineRuns = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [[runApp, appRuns], [runBaseline, baselineRuns]] : [[runBaseline, baselineRuns], [runApp, appRuns]];
+    for (const [run, runs] of order) runs.push(await run());
+  }
+  return { appRuns, baselineRuns };
+}
+
+/** The run whose `key` is the median (the lower middle one for an even count). */
+export function medianRun(runs, key) {
+  const sorted = [...runs].sort((a, b) => a[key] - b[key]);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /**
@@ -33,12 +44,6 @@ export async function compareRps({ app, baseline, settings, connections = 10 }) 
   const run = (target, duration) => cannon({ ...target, connections, duration });
   await run(app, settings.warmup);
   await run(baseline, settings.warmup);
-  const appRuns = [];
-  const baseRuns = [];
-  for (let round = 0; round < settings.rounds; round++) {
-    const order = round % 2 === 0 ? [[app, appRuns], [baseline, baseRuns]] : [[baseline, baseRuns], [app, appRuns]];
-    for (const [target, runs] of order) runs.push(await run(target, settings.duration));
-  }
-  const pick = (runs) => runs.find((r) => r.rps === median(runs.map((x) => x.rps))) ?? runs[0];
-  return { app: pick(appRuns), baseline: pick(baseRuns), appRuns: appRuns.map((r) => r.rps), baselineRuns: baseRuns.map((r) => r.rps) };
+  const { appRuns, baselineRuns } = await alternate(settings.rounds, () => run(app, settings.duration), () => run(baseline, settings.duration));
+  return { app: medianRun(appRuns, 'rps'), baseline: medianRun(baselineRuns, 'rps'), appRuns: appRuns.map((r) => r.rps), baselineRuns: baselineRuns.map((r) => r.rps) };
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { cannon, compareRps } from '../lib/load.mjs';
+import { alternate, cannon, compareRps, medianRun } from '../lib/load.mjs';
 import { paced } from '../lib/paced.mjs';
 import { runJson, SERVER_CPUS } from '../lib/processes.mjs';
 import * as sql from '../lib/sql.mjs';
@@ -152,17 +152,15 @@ export const login = {
     const loop = (seconds) => runJson(`${ctx.root}/bench/baselines/argon2-loop.mjs`, [String(seconds)], { cpus: SERVER_CPUS, env: loopEnv });
     await cannon({ ...loginTarget, connections: 8, duration: ctx.settings.warmup });
     await loop(ctx.settings.warmup);
-    const appRuns = [];
-    const baseRuns = [];
-    for (let round = 0; round < ctx.settings.rounds; round++) {
-      const runApp = async () => appRuns.push((await cannon({ ...loginTarget, connections: 8, duration: ctx.settings.duration })).rps);
-      const runBase = async () => baseRuns.push((await loop(ctx.settings.duration)).rps);
-      if (round % 2) await runBase().then(runApp);
-      else await runApp().then(runBase);
-    }
-    const med = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    const appRps = med(appRuns);
-    const baseRps = med(baseRuns);
+    const runs = await alternate(
+      ctx.settings.rounds,
+      () => cannon({ ...loginTarget, connections: 8, duration: ctx.settings.duration }),
+      () => loop(ctx.settings.duration),
+    );
+    const appRuns = runs.appRuns.map((r) => r.rps);
+    const baseRuns = runs.baselineRuns.map((r) => r.rps);
+    const appRps = medianRun(runs.appRuns, 'rps').rps;
+    const baseRps = medianRun(runs.baselineRuns, 'rps').rps;
 
     // The conversation list at a modest fixed rate, idle and while logins saturate the hashing.
     const rate = 50;

@@ -1,5 +1,5 @@
 import { clientProcess, collect } from '../lib/clients.mjs';
-import { median } from '../lib/load.mjs';
+import { alternate, medianRun } from '../lib/load.mjs';
 import { round } from '../lib/stats.mjs';
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,15 +50,9 @@ async function compareFanout(ctx, app, baseline) {
   const peak = { mode: 'window', window: 32, duration: ctx.settings.duration };
   await app.measure({ ...peak, duration: ctx.settings.warmup });
   await baseline.measure({ ...peak, duration: ctx.settings.warmup });
-  const appRuns = [];
-  const baseRuns = [];
-  for (let round = 0; round < ctx.settings.rounds; round++) {
-    const order = round % 2 === 0 ? [[app, appRuns], [baseline, baseRuns]] : [[baseline, baseRuns], [app, appRuns]];
-    for (const [target, runs] of order) runs.push(await target.measure(peak));
-  }
-  const pick = (runs) => runs.find((r) => r.deliveredPerSecond === median(runs.map((x) => x.deliveredPerSecond)));
-  const appPeak = pick(appRuns);
-  const basePeak = pick(baseRuns);
+  const { appRuns, baselineRuns: baseRuns } = await alternate(ctx.settings.rounds, () => app.measure(peak), () => baseline.measure(peak));
+  const appPeak = medianRun(appRuns, 'deliveredPerSecond');
+  const basePeak = medianRun(baseRuns, 'deliveredPerSecond');
   for (const r of [...appRuns, ...baseRuns]) if (r.lost || r.errors) throw new Error(`lost ${r.lost} deliveries, ${r.errors} errors`);
   const rate = Math.max(1, Math.round(Math.min(appPeak.messagesPerSecond, basePeak.messagesPerSecond) / 2));
   const steadyApp = await app.measure({ mode: 'rate', rate, duration: ctx.settings.duration });
@@ -80,24 +74,36 @@ function fanoutRows(r, { throughputGoal, latencyGoal = 1.5 }) {
   return rows;
 }
 
-export const fanout = {
+/** The app against a bare relay of the same protocol (`kind`), one room, fan-out goals. */
+function relayScenario({ id, name, title, kind, baselineName, baselineScript }) {
+  return {
+    id,
+    name,
+    title,
+    async run(ctx) {
+      const app = await ctx.start('app', 'dist/src/main.js');
+      const base = await ctx.start(baselineName, baselineScript);
+      const tokenFor = (userId) => ctx.token(userId);
+      const appTarget = await fanoutTarget(ctx, { kind, urls: [app.url], servers: [app], tokenFor });
+      const baseTarget = await fanoutTarget(ctx, { kind, urls: [base.url], servers: [base], tokenFor });
+      try {
+        return fanoutRows(await compareFanout(ctx, appTarget, baseTarget), { throughputGoal: 0.8 });
+      } finally {
+        await appTarget.close();
+        await baseTarget.close();
+      }
+    },
+  };
+}
+
+export const fanout = relayScenario({
   id: 6,
   name: 'fanout',
   title: 'Socket.IO fan-out: one room, 100 members, 1 KB messages, against a bare socket.io relay',
-  async run(ctx) {
-    const app = await ctx.start('app', 'dist/src/main.js');
-    const base = await ctx.start('socket.io', 'bench/baselines/socketio.mjs');
-    const tokenFor = (id) => ctx.token(id);
-    const appTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [app.url], servers: [app], tokenFor });
-    const baseTarget = await fanoutTarget(ctx, { kind: 'sio', urls: [base.url], servers: [base], tokenFor });
-    try {
-      return fanoutRows(await compareFanout(ctx, appTarget, baseTarget), { throughputGoal: 0.8 });
-    } finally {
-      await appTarget.close();
-      await baseTarget.close();
-    }
-  },
-};
+  kind: 'sio',
+  baselineName: 'socket.io',
+  baselineScript: 'bench/baselines/socketio.mjs',
+});
 
 export const cluster = {
   id: 7,
@@ -122,24 +128,14 @@ export const cluster = {
   },
 };
 
-export const rooms = {
+export const rooms = relayScenario({
   id: 10,
   name: 'rooms',
   title: 'plain WebSocket room fan-out, 100 members, against a bare ws broadcast',
-  async run(ctx) {
-    const app = await ctx.start('app', 'dist/src/main.js');
-    const base = await ctx.start('ws', 'bench/baselines/ws.mjs');
-    const tokenFor = (id) => ctx.token(id);
-    const appTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [app.url], servers: [app], tokenFor });
-    const baseTarget = await fanoutTarget(ctx, { kind: 'ws', urls: [base.url], servers: [base], tokenFor });
-    try {
-      return fanoutRows(await compareFanout(ctx, appTarget, baseTarget), { throughputGoal: 0.8 });
-    } finally {
-      await appTarget.close();
-      await baseTarget.close();
-    }
-  },
-};
+  kind: 'ws',
+  baselineName: 'ws',
+  baselineScript: 'bench/baselines/ws.mjs',
+});
 
 export const idle = {
   id: 8,

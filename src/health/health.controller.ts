@@ -5,19 +5,8 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { LivenessDto, ReadinessDto } from './health.dto.js';
 import { HealthState } from './health.state.js';
-
-export class LivenessDto {
-  /** Always `ok` while the process serves requests. */
-  status: string;
-}
-
-export class ReadinessDto {
-  /** `ok` or `unavailable`. */
-  status: string;
-  /** Each dependency: `up`, `down`, or `disabled` (Redis without REDIS_URL). */
-  checks: Record<string, string>;
-}
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -48,10 +37,10 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ type: ReadinessDto })
   async ready(@Res({ passthrough: true }) response: Response): Promise<ReadinessDto> {
     const [database, redis] = await Promise.all([
-      withTimeout(this.dataSource.query('SELECT 1')).then(() => 'up', () => 'down'),
-      this.redis ? withTimeout(this.redis.ping()).then(() => 'up', () => 'down') : Promise.resolve('disabled'),
+      withTimeout(this.dataSource.query('SELECT 1')).then(() => 'up' as const, () => 'down' as const),
+      this.redis ? withTimeout(this.redis.ping()).then(() => 'up' as const, () => 'down' as const) : Promise.resolve('disabled' as const),
     ]);
-    const checks: Record<string, string> = { database, redis };
+    const checks: ReadinessDto['checks'] = { database, redis };
     if (this.state.shuttingDown) checks.shutdown = 'in progress';
     const ok = database === 'up' && redis !== 'down' && !this.state.shuttingDown;
     response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

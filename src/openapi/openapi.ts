@@ -56,6 +56,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         description: 'Invalid input',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
       };
+      // Any operation can meet a database outage or a draining server; both answer at once.
+      operation.responses['503'] ??= {
+        description: 'Database unreachable or the server is shutting down; retry, with the same `client_id` for sends',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+      };
     }
     paths[documentedPath] = item;
   }

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { OpenApiResponseValidator, type ResponseViolation } from './openapi-response-validator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
@@ -16,6 +17,8 @@ export interface TestApp {
   baseUrl: string;
   http: () => supertest.Agent;
   dataSource: DataSource;
+  /** Answers that did not match openapi.json so far; `close()` fails the test file if any. */
+  responseViolations: ResponseViolation[];
   close(): Promise<void>;
 }
 
@@ -36,6 +39,9 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     bodyParser: false,
     logger: new ConsoleLogger({ logLevels: ['error', 'warn'] }),
   });
+  // Installed before everything else so it sees every answer, including the platform's own.
+  const validator = OpenApiResponseValidator.fromFile();
+  app.use(validator.middleware());
   configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -46,9 +52,14 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     baseUrl,
     http: () => supertest.agent(app.getHttpServer()),
     dataSource: app.get(DataSource),
+    responseViolations: validator.violations,
     async close() {
       await app.close();
       if (!database) await db.drop();
+      if (validator.violations.length > 0) {
+        const list = validator.violations.map((v) => `  ${v.request} -> ${v.status}: ${v.problem}`).join('\n');
+        throw new Error(`${validator.violations.length} answers do not match openapi.json:\n${list}`);
+      }
     },
   };
 }

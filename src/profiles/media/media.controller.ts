@@ -1,5 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
 import type { Response } from 'express';
 import { Public } from '../../common/decorators/public.decorator.js';
 import { MediaService } from './media.service.js';
@@ -20,8 +21,13 @@ export class MediaController {
    */
   @Get('*path')
   @ApiOperation({ summary: 'Download a media file (profile pictures)' })
-  @ApiProduces('image/jpeg', 'image/png', 'image/gif', 'image/webp')
-  @ApiOkResponse({ description: 'The file', schema: { type: 'string', format: 'binary' } })
+  @ApiParam({ name: 'path', type: String, description: 'The file path as given in `profile_picture`, e.g. `user_images/1-….png`', example: 'user_images/default.jpg' })
+  @ApiOkResponse({
+    description: 'The file',
+    content: Object.fromEntries([...new Set(Object.values(TYPES))].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+  })
+  @ApiResponse({ status: 304, description: 'Not modified (conditional request with If-None-Match or If-Modified-Since)' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such file, or not a servable image path' })
   serve(@Param('path') path: string[] | string, @Res() response: Response): Promise<void> {
     const segments = Array.isArray(path) ? path : String(path).split('/');
     const extension = segments.at(-1)?.split('.').pop()?.toLowerCase() ?? '';

@@ -1,10 +1,12 @@
 import type { NestExpressApplication, NestExpressBodyParserOptionsFor } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { PalaverIoAdapter } from './chat/realtime/palaver-io.adapter.js';
 import type { AppConfig } from './config/app-config.js';
 import { REDIS_CLIENT } from './redis/redis.module.js';
-import { verifyJsonDepth } from './common/http/json-depth.js';
+import { answerClientErrors } from './common/http/client-errors.js';
+import { verifyJsonBody } from './common/http/json-guards.js';
 import { requestContext } from './common/http/request-context.js';
 import { buildOpenApiDocument } from './openapi/openapi.js';
 
@@ -24,7 +26,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   }
   app.useWebSocketAdapter(new PalaverIoAdapter(app, config, app.get(REDIS_CLIENT)));
   // `verify` is Nest's own only with `rawBody: true` (not used here); its types reserve it anyway.
-  app.useBodyParser('json', { limit: config.bodyLimitBytes, verify: verifyJsonDepth } as NestExpressBodyParserOptionsFor<'json'>);
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, verify: verifyJsonBody } as NestExpressBodyParserOptionsFor<'json'>);
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
   // Weak ETags of JSON answers cost a SHA-1 of every body, and no client of this API revalidates
   // them (media files keep theirs: they are sent by `send`, which does its own).
@@ -35,8 +37,12 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
 
   const server = app.getHttpServer();
   // Deliberate limits against slow clients (slowloris) and idle sockets.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = config.httpTimeouts.headersMs;
+  server.requestTimeout = Math.max(config.httpTimeouts.requestMs, config.httpTimeouts.headersMs);
+  server.keepAliveTimeout = config.httpTimeouts.keepAliveMs;
+  // Node checks the two timeouts above only every 30 s by default, so a slow client would be cut
+  // up to 30 s late. Read when the server starts listening, so it applies if set before listen().
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.min(1000, config.httpTimeouts.headersMs);
   server.maxHeadersCount = 100;
+  answerClientErrors(server);
 }

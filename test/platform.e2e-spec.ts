@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -23,8 +24,24 @@ describe('platform', () => {
   });
 
   it('answers malformed JSON with a JSON 400', async () => {
-    const response = await t.http().post('/login/').set('Content-Type', 'application/json').send('{"username": ').expect(400);
-    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', requestId: expect.any(String) });
+    const response = await t.http().post('/login/').set('Content-Type', 'application/json').send('{"username": <secret>').expect(400);
+    // Says what is wrong without quoting the client's bytes back (the parser's own message does).
+    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: 'Malformed JSON in request body', requestId: expect.any(String) });
+    expect(response.text).not.toContain('secret');
+  });
+
+  it('refuses unpaired surrogate escapes in JSON strings with a 400 (validator.js threw on them: 500)', async () => {
+    for (const escape of ['\\ud800', '\\udfff', '\\ud800\\u0041', 'a\\udc00b']) {
+      const body = `{"username":"zz","email":"${escape}@example.com","password":"correct horse battery"}`;
+      const response = await t.http().post('/register/').set('Content-Type', 'application/json').send(body).expect(400);
+      expect(response.body.message).toMatch(/unpaired surrogate/);
+    }
+    // A paired one (an emoji) and an escaped backslash before "ud800" are ordinary text.
+    for (const text of ['\\ud83d\\ude00', '\\\\ud800']) {
+      const response = await t.http().post('/register/').set('Content-Type', 'application/json').send(`{"username":"${text}"}`).expect(400);
+      expect(response.body.fields.username).toBeDefined();
+      expect(response.body.message).not.toMatch(/surrogate/);
+    }
   });
 
   it('answers an oversized body with a JSON 413', async () => {
@@ -43,11 +60,21 @@ describe('platform', () => {
     expect(inString.body.fields.username).toBeDefined();
   });
 
-  it('answers oversized headers and URLs with 431, without reaching the app', async () => {
-    const header = await t.http().get('/health').set('X-Big', 'a'.repeat(20_000)).then((r) => r.status, (error: { status?: number; code?: string }) => error.status ?? error.code);
-    expect([431, 'ECONNRESET']).toContain(header);
-    const url = await t.http().get(`/health?${'a'.repeat(100_000)}`).then((r) => r.status, (error: { status?: number; code?: string }) => error.status ?? error.code);
-    expect([431, 'ECONNRESET']).toContain(url);
+  it('answers oversized headers and URLs with a JSON 431, and malformed requests with a JSON 400, without reaching the app', async () => {
+    const { port } = new URL(t.baseUrl);
+    for (const request of [
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      `GET /health?${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ]) {
+      const answer = await rawExchange(Number(port), request);
+      expect(answer.head).toMatch(/^HTTP\/1\.1 431 /);
+      expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 431, error: 'Request Header Fields Too Large', requestId: expect.any(String) });
+    }
+    for (const request of ['GARBAGE\r\n\r\n', 'GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n', 'GET /health HTTP/1.1\r\nBad Header\r\n\r\n']) {
+      const answer = await rawExchange(Number(port), request);
+      expect(answer.head).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 400, message: 'Malformed HTTP request' });
+    }
   });
 
   it('answers an unknown route with a JSON 404', async () => {
@@ -97,6 +124,71 @@ describe('platform', () => {
   it('keeps migrations and entities in step (nothing left for the schema builder to do)', async () => {
     const pending = await t.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+});
+
+/** Writes raw bytes on a new connection, never ends it, and reads until the server closes it. */
+function rawExchange(port: number, request: string): Promise<{ head: string; body: string; closedAfterMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let data = '';
+    socket.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head, ...rest] = data.split('\r\n\r\n');
+      resolve({ head, body: rest.join('\r\n\r\n'), closedAfterMs: Date.now() - started });
+    });
+  });
+}
+
+describe('slow and idle clients', () => {
+  let t: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    t = await startTestApp({ HTTP_HEADERS_TIMEOUT: '1', HTTP_REQUEST_TIMEOUT: '2', HTTP_KEEPALIVE_TIMEOUT: '1' });
+    port = Number(new URL(t.baseUrl).port);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers headers that never finish (slowloris) with a JSON 408 and closes the connection', async () => {
+    const answer = await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n');
+    expect(answer.head).toMatch(/^HTTP\/1\.1 408 /);
+    expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 408, error: 'Request Timeout' });
+    expect(answer.closedAfterMs).toBeGreaterThanOrEqual(900);
+    expect(answer.closedAfterMs).toBeLessThan(3500);
+  });
+
+  it('answers a body that stops arriving with a JSON 408 and closes the connection', async () => {
+    const answer = await rawExchange(port, 'POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"username":');
+    expect(answer.head).toMatch(/^HTTP\/1\.1 408 /);
+    expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 408 });
+    expect(answer.closedAfterMs).toBeGreaterThanOrEqual(1900);
+    expect(answer.closedAfterMs).toBeLessThan(4500);
+  });
+
+  it('closes an idle keep-alive connection after the keep-alive timeout, having answered its request', async () => {
+    const answer = await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    expect(answer.head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer.head).toMatch(/Keep-Alive: timeout=1/i);
+    expect(answer.closedAfterMs).toBeGreaterThanOrEqual(900);
+    expect(answer.closedAfterMs).toBeLessThan(3500);
+  });
+
+  it('still serves a client that is slow but within the limits', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      const parts = ['GET /health HTTP/1.1\r\n', 'Host: x\r\n', 'Connection: close\r\n', '\r\n'];
+      let data = '';
+      socket.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+      parts.forEach((part, i) => setTimeout(() => socket.write(part), i * 200));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
   });
 });
 

@@ -39,6 +39,15 @@ export interface AppConfig {
   corsOrigins: string[] | '*' | null;
   trustProxy: boolean;
   bodyLimitBytes: number;
+  /** Bounds on slow or idle HTTP clients (slowloris), applied to the Node HTTP server. */
+  httpTimeouts: {
+    /** A request's headers must arrive within this (Node `headersTimeout`); else 408. */
+    headersMs: number;
+    /** A whole request, body included, must arrive within this (`requestTimeout`); else 408. */
+    requestMs: number;
+    /** An idle keep-alive connection is closed after this (`keepAliveTimeout`). */
+    keepAliveMs: number;
+  };
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /**
    * argon2 hashes run at once. By default one fewer than the CPUs this process may use (at least
@@ -199,6 +208,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     corsOrigins,
     trustProxy: bool(env, 'TRUST_PROXY', false),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
+    httpTimeouts: {
+      headersMs: duration(env, 'HTTP_HEADERS_TIMEOUT', 20) * 1000,
+      requestMs: duration(env, 'HTTP_REQUEST_TIMEOUT', 30) * 1000,
+      keepAliveMs: duration(env, 'HTTP_KEEPALIVE_TIMEOUT', 5) * 1000,
+    },
     logLevel: oneOf(env, 'LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
     passwordHashConcurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, Math.min(Number(env.UV_THREADPOOL_SIZE) || 4, availableParallelism() - 1)), 1, 1024),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),

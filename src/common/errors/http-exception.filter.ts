@@ -22,23 +22,21 @@ interface ErrorDescription {
   retryAfterSeconds?: number;
 }
 
-/** Body-parser (express) errors carry a `type` and a 4xx `status`. */
+/** Body-parser (express) errors, by their `type`; each carries a 4xx `status`. */
+const BODY_PARSER_ERRORS: Record<string, ErrorDescription> = {
+  'entity.parse.failed': { status: 400, message: 'Malformed JSON in request body' },
+  'entity.too.large': { status: 413, message: 'Request body is too large' },
+  'encoding.unsupported': { status: 415, message: 'Unsupported request body encoding' },
+  'charset.unsupported': { status: 415, message: 'Unsupported request body encoding' },
+  'request.aborted': { status: 400, message: 'Request aborted' },
+};
+
 function describeBodyParserError(error: { type?: string; status?: number }): ErrorDescription | null {
-  switch (error.type) {
-    case 'entity.parse.failed':
-      return { status: 400, message: 'Malformed JSON in request body' };
-    case 'entity.too.large':
-      return { status: 413, message: 'Request body is too large' };
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return { status: 415, message: 'Unsupported request body encoding' };
-    case 'request.aborted':
-      return { status: 400, message: 'Request aborted' };
-    default:
-      return typeof error.status === 'number' && error.status >= 400 && error.status < 500
-        ? { status: error.status, message: STATUS_CODES[error.status] ?? 'Bad request' }
-        : null;
-  }
+  const known = error.type === undefined ? undefined : BODY_PARSER_ERRORS[error.type];
+  if (known) return known;
+  return typeof error.status === 'number' && error.status >= 400 && error.status < 500
+    ? { status: error.status, message: STATUS_CODES[error.status] ?? 'Bad request' }
+    : null;
 }
 
 export function describeError(error: unknown): ErrorDescription {
@@ -48,6 +46,11 @@ export function describeError(error: unknown): ErrorDescription {
   if (error instanceof TooManyRequestsException) {
     return { status: 429, message: error.message, retryAfterSeconds: error.retryAfterSeconds };
   }
+  // Nest's Express adapter wraps body-parser errors in an HttpException (the original is its
+  // `cause`) with the parser's own message, which quotes the client's bytes back ("Unexpected
+  // token … is not valid JSON"); known ones get a message that says what is wrong instead.
+  const cause = error instanceof HttpException ? (error.cause as { type?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.type === 'string' && BODY_PARSER_ERRORS[cause.type]) return BODY_PARSER_ERRORS[cause.type];
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();

@@ -11,7 +11,10 @@ export async function validatePayload<T extends object>(type: ClassConstructor<T
     throw new FieldValidationException({ payload: ['The payload must be a JSON object.'] });
   }
   const instance = plainToInstance(type, payload);
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: true });
+  // A validator that throws on odd input (validator.js's byte length on lone surrogates) refuses it.
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: true }).catch(() => {
+    throw new FieldValidationException({ payload: ['The payload holds values that are not valid text.'] });
+  });
   if (errors.length) throw new FieldValidationException(validationErrorsToFields(errors));
   return instance;
 }

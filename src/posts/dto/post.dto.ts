@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { Omittable } from '../../common/validation/omittable.decorator.js';
 import { NotBlank } from '../../common/validation/not-blank.decorator.js';
 
 export const POSTS_PAGE_DEFAULT = 50;
@@ -28,13 +29,13 @@ export class CreatePostDto {
 }
 
 export class UpdatePostDto {
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 255)
   @NotBlank()
   title?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 20000)
   @NotBlank()

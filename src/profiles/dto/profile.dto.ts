@@ -1,4 +1,5 @@
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Omittable } from '../../common/validation/omittable.decorator.js';
 import { PostDto } from '../../posts/dto/post.dto.js';
 import { USERNAME_PATTERN } from '../../users/dto/register.dto.js';
 
@@ -23,12 +24,12 @@ export class ProfileDto {
 }
 
 export class UpdateProfileDto {
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(1000)
   bio?: string;
 
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'Enter a valid email address.' })

@@ -12,11 +12,10 @@ export interface TestUser {
 }
 
 /** Registers a user through the public API and logs in; names are unique within the test file. */
-export async function createUser(t: TestApp, prefix = 'user'): Promise<TestUser> {
+export async function createUser(t: TestApp, prefix = 'user', password = 'correct horse battery'): Promise<TestUser> {
   counter += 1;
   const username = `${prefix}${counter}_${process.pid}`;
   const email = `${username}@example.com`;
-  const password = 'correct horse battery';
   const created = await t.http().post('/accounts/api/users/').send({ username, email, password });
   if (created.status !== 201) throw new Error(`register failed: ${created.status} ${JSON.stringify(created.body)}`);
   const login = await t.http().post('/accounts/api/token/').send({ username, password });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { collect, connected, connectSocket, openRoom, request, waitUntil } from './support/realtime-clients.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { createUser, type TestUser } from './support/users.js';
@@ -77,4 +78,66 @@ import { createUser, type TestUser } from './support/users.js';
     expect(await disconnected).toBe('io server disconnect');
     expect((await plainOnB.closed).code).toBe(4401);
   });
+});
+
+// Instance B reaches Redis through a proxy that can slow it down, so B's messages reach A late.
+(process.env.REDIS_URL ? describe : describe.skip)('two instances, one of them slow to reach Redis', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let a: TestApp;
+  let b: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+  let conversation: number;
+  let roomName: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const target = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const prefix = `palaver-test-${process.pid}-${Date.now()}-slow`;
+    a = await startTestApp({ REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: prefix }, database);
+    b = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_KEY_PREFIX: prefix }, database);
+    alice = await createUser(a, 'alice');
+    bob = await createUser(b, 'bob');
+    const room = (await a.http().post('/messenger/api/chatrooms/').set('Authorization', `Bearer ${alice.access}`).send({ recipient: bob.username }).expect(201)).body;
+    conversation = room.id;
+    roomName = room.name;
+  }, 60_000);
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await a?.close();
+    await b?.close();
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  it('delivers in conversation order on A although the earlier message, stored on B, reaches A after the later one stored on A', async () => {
+    const reader = connectSocket(a.baseUrl, alice.access);
+    const writerOnA = connectSocket(a.baseUrl, alice.access);
+    const writerOnB = connectSocket(b.baseUrl, bob.access);
+    sockets.push(reader, writerOnA, writerOnB);
+    await Promise.all([connected(reader), connected(writerOnA), connected(writerOnB)]);
+    const seen = collect(reader);
+    expect((await request(reader, 'conversation:join', { conversation })).ok).toBe(true);
+    const plain = await openRoom(a.baseUrl, `/ws/chat/${encodeURIComponent(roomName)}/?token=${alice.access}`);
+    await waitUntil(() => plain.frames.length > 0);
+
+    proxy.delayRequests(400);
+    const acked: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const first = await request(writerOnB, 'message:send', { conversation, text: `B ${round}` });
+      const second = await request(writerOnA, 'message:send', { conversation, text: `A ${round}` });
+      if (!first.ok || !second.ok) throw new Error('send refused');
+      acked.push(first.message.id, second.message.id);
+    }
+    await waitUntil(() => acked.every((id) => seen.some((m) => m.id === id)), 10_000, 'delivery of all six on A');
+    proxy.delayRequests(0);
+    // Stored B, A, B, A, B, A: A's own messages were ready first, and still came in their place.
+    expect(seen.map((m) => m.id)).toEqual(acked);
+    await waitUntil(() => plain.frames.filter((f) => typeof f.id === 'number').length === acked.length, 5_000, 'plain WebSocket delivery on A');
+    expect(plain.frames.filter((f) => typeof f.id === 'number').map((f) => f.id)).toEqual(acked);
+    plain.ws.close();
+  }, 30_000);
 });

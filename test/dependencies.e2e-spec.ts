@@ -144,7 +144,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     await database?.drop();
   });
 
-  it('keeps each instance serving its own clients, resumes cross-instance delivery, and lets a rejoin with after catch up on everything', async () => {
+  it('keeps each instance serving its own clients, resumes cross-instance delivery, fills the gap by itself, and lets a rejoin with after catch up on everything', async () => {
     const onA = connectSocket(a.baseUrl, alice.access);
     const onB = connectSocket(b.baseUrl, bob.access);
     sockets.push(onA, onB);
@@ -188,6 +188,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
         if (Date.now() > deadline) throw error;
       }
     }
+
+    // Without rejoining, B's client got what it missed too: the first message after the outage
+    // showed B a gap in the conversation's sequence, which B read from the database.
+    await waitUntil(() => acked.every((id) => seenOnB.some((m) => m.id === id)), 10_000, 'gap filled on B');
+    expect(seenOnB.map((m) => m.id)).toEqual([...acked].sort((x, y) => x - y));
 
     // B's client rejoins from the last message it had and gets everything, once, in order.
     const rejoin = await request(onB, 'conversation:join', { conversation, after: lastOnB });

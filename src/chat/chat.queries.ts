@@ -17,6 +17,7 @@ interface ConversationRow {
 interface MessageRow {
   id: string;
   conversation_id: number;
+  seq: string | number;
   text: string;
   client_id: string | null;
   created_at: Date;
@@ -30,13 +31,14 @@ export interface ConversationCursor {
   id: number;
 }
 
-const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
+const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
 const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count`;
 
 export function toMessageView(row: MessageRow): MessageView {
   return {
     id: Number(row.id),
     conversationId: row.conversation_id,
+    seq: Number(row.seq),
     sender: { id: row.sender_id, username: row.sender_username, email: row.sender_email },
     text: row.text,
     clientId: row.client_id,
@@ -157,6 +159,16 @@ export class ChatQueries {
     return rows.map(toMessageView);
   }
 
+  /** Messages with `fromSeq <= seq < toSeq`, in order: the gap a live stream missed. */
+  async messagesBySeq(conversationId: number, fromSeq: number, toSeq: number): Promise<MessageView[]> {
+    const rows: MessageRow[] = await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+        WHERE m.conversation_id = $1 AND m.seq >= $2 AND m.seq < $3 ORDER BY m.conversation_id, m.seq`,
+      [conversationId, fromSeq, toSeq],
+    );
+    return rows.map(toMessageView);
+  }
+
   async messageByClientId(conversationId: number, senderId: number, clientId: string, manager?: EntityManager): Promise<MessageView | null> {
     const rows: MessageRow[] = await this.db(manager).query(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
@@ -214,6 +226,7 @@ export class ChatQueries {
       title: row.title,
       createdAt: new Date(row.created_at),
       lastActivityAt: new Date(row.last_activity_at),
+      messageCount: Number(row.message_count),
       members,
     };
   }

@@ -15,12 +15,16 @@ export interface ConversationView {
   title: string | null;
   createdAt: Date;
   lastActivityAt: Date;
+  /** Messages stored so far, which is also the `seq` of the latest one. */
+  messageCount: number;
   members: UserRef[];
 }
 
 export interface MessageView {
   id: number;
   conversationId: number;
+  /** Position in its conversation: 1, 2, 3, … with no gaps, in commit order. */
+  seq: number;
   sender: UserRef;
   text: string;
   clientId: string | null;

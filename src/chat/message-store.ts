@@ -39,7 +39,7 @@ export const STORE_ONE_SQL = `WITH sender AS (
     FROM inserted WHERE c.id = $1
     RETURNING c.id
   )
-  SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.created_at
+  SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.seq, inserted.created_at
   FROM sender LEFT JOIN inserted ON true`;
 
 /** Most messages written by one statement. */
@@ -50,6 +50,7 @@ interface SingleRow {
   sender_username: string;
   sender_email: string;
   id: string | null;
+  seq: string | null;
   created_at: Date | null;
 }
 
@@ -59,6 +60,7 @@ interface BatchRow {
   username: string;
   email: string;
   id: string;
+  seq: string;
   created_at: Date;
 }
 
@@ -117,7 +119,7 @@ export class MessageStore {
       if (!existing) throw new Error(`message of ${draft.senderId} in ${conversationId} was neither stored nor found`);
       return { message: existing, created: false };
     }
-    return { message: toMessageView({ ...row, id: row.id, created_at: row.created_at as Date, conversation_id: conversationId, text: draft.text, client_id: draft.clientId }), created: true };
+    return { message: toMessageView({ ...row, id: row.id, seq: row.seq as string, created_at: row.created_at as Date, conversation_id: conversationId, text: draft.text, client_id: draft.clientId }), created: true };
   }
 
   /**
@@ -152,7 +154,7 @@ export class MessageStore {
            WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted)
            RETURNING id
          )
-         SELECT numbered.ord, numbered.sender_id, numbered.username, numbered.email, inserted.id, inserted.created_at
+         SELECT numbered.ord, numbered.sender_id, numbered.username, numbered.email, inserted.id, inserted.seq, inserted.created_at
          FROM numbered JOIN inserted ON inserted.seq = numbered.seq ORDER BY numbered.ord`,
         [conversationId, drafts.map((d) => d.senderId), drafts.map((d) => d.text), drafts.map((d) => d.clientId), locked[0].message_count],
       );
@@ -165,7 +167,7 @@ export class MessageStore {
       const i = Number(row.ord) - 1;
       const draft = drafts[i];
       results[i] = {
-        message: toMessageView({ id: row.id, conversation_id: conversationId, text: draft.text, client_id: draft.clientId, created_at: row.created_at, sender_id: row.sender_id, sender_username: row.username, sender_email: row.email }),
+        message: toMessageView({ id: row.id, seq: row.seq, conversation_id: conversationId, text: draft.text, client_id: draft.clientId, created_at: row.created_at, sender_id: row.sender_id, sender_username: row.username, sender_email: row.email }),
         created: true,
       };
     }

@@ -5,12 +5,15 @@ export interface TcpProxy {
   /** Drops every open connection and refuses new ones, as a dead or unreachable server would. */
   cut(): void;
   restore(): void;
+  /** Holds every chunk from the client to the server back this long (0: none), in order. */
+  delayRequests(ms: number): void;
   close(): Promise<void>;
 }
 
 /** A TCP proxy on 127.0.0.1 that a test can cut and restore, to break a dependency on purpose. */
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   let down = false;
+  let delayMs = 0;
   const pairs = new Set<[net.Socket, net.Socket]>();
   const server = net.createServer((client) => {
     if (down) return void client.destroy();
@@ -24,7 +27,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
+    // Equal timeouts fire in the order they were set, so delayed chunks keep their order.
+    client.on('data', (chunk: Buffer) => (delayMs ? setTimeout(() => upstream.destroyed || upstream.write(chunk), delayMs) : upstream.write(chunk)));
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,6 +45,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     cut,
     restore() {
       down = false;
+    },
+    delayRequests(ms: number) {
+      delayMs = ms;
     },
     close() {
       cut();

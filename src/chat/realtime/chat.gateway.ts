@@ -84,6 +84,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const body = await validatePayload(SocketJoinDto, payload);
       const conversation = await this.chat.resolve(user.id, body.conversation);
       const room = conversationRoom(conversation.id);
+      this.hub.follow(conversation.id, conversation.messageCount);
       if (body.after === undefined) {
         await socket.join(room);
       } else {

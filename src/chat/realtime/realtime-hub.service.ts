@@ -1,8 +1,10 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
 import { ChatEvents } from '../chat.events.js';
 import { toApiMessage, toConversationDto, toRoomMessage } from '../chat.mappers.js';
+import { ChatQueries } from '../chat.queries.js';
 import type { MessageView } from '../chat.types.js';
+import { ConversationSequencer } from './conversation-sequencer.js';
 import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MESSAGE_EVENT } from './realtime-events.js';
 
 /** A live connection to one room over plain WebSocket. */
@@ -30,12 +32,17 @@ export function conversationRoom(conversationId: number): string {
 /**
  * The one real-time fan-out. Every stored message reaches this hub on every instance: the
  * instance that stored it gets ChatService's event, and forwards it to the others through the
- * Socket.IO adapter (Redis) as a server-side event. Each instance then delivers to its own
- * connections only: Socket.IO sockets in `conversation:<id>`, plain WebSocket subscribers of the
- * room, and the buffers of connections that are still replaying (so replay + live has no gap).
+ * Socket.IO adapter (Redis) as a server-side event. Each instance then puts each conversation's
+ * messages in `seq` order ({@link ConversationSequencer}) and delivers to its own connections
+ * only: Socket.IO sockets in `conversation:<id>`, plain WebSocket subscribers of the room, and the
+ * buffers of connections that are still replaying (so replay + live has no gap).
+ *
+ * A conversation has a sequencer here while it has members connected here: joins call
+ * {@link follow} with the conversation's message count, and a sweep drops sequencers nobody
+ * listens to any more. Messages of conversations without one have nobody to go to here.
  */
 @Injectable()
-export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
+export class RealtimeHub implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(RealtimeHub.name);
   private namespace: Namespace | null = null;
   private clustered = false;
@@ -46,8 +53,49 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
   /** Set on SIGTERM: sends are refused with 503 (clients retry on another instance). */
   draining = false;
   private shutdownAnnounced = false;
+  private readonly sequencers = new Map<number, ConversationSequencer>();
+  private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
 
-  constructor(private readonly events: ChatEvents) {}
+  constructor(
+    private readonly events: ChatEvents,
+    private readonly queries: ChatQueries,
+  ) {}
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+    for (const sequencer of this.sequencers.values()) sequencer.close();
+    this.sequencers.clear();
+  }
+
+  /**
+   * Called when a connection starts listening to a conversation, with its message count as read
+   * then: live delivery here starts after that message (if nobody here listened yet).
+   */
+  follow(conversationId: number, messageCount: number): void {
+    if (this.sequencers.has(conversationId)) return;
+    this.sequencers.set(
+      conversationId,
+      new ConversationSequencer(conversationId, messageCount, {
+        deliver: (message) => this.deliverLocally(message),
+        fetchRange: (id, from, to) => this.queries.messagesBySeq(id, from, to),
+        onFillError: (error) => this.logger.warn(`conversation ${conversationId}: could not read missed messages: ${error.message}`),
+      }),
+    );
+  }
+
+  /** Drops the sequencers of conversations nobody here listens to any more. */
+  private sweep(): void {
+    const rooms = this.namespace?.adapter.rooms;
+    for (const [id, sequencer] of this.sequencers) {
+      // A join that has just followed may not be in its room yet.
+      if (Date.now() - sequencer.createdAt < 5000) continue;
+      const listened = rooms?.has(conversationRoom(id)) || this.subscribers.has(id) || [...this.gates].some((gate) => gate.conversationId === id);
+      if (!listened) {
+        sequencer.close();
+        this.sequencers.delete(id);
+      }
+    }
+  }
 
   onModuleInit(): void {
     this.events.on('message.created', ({ message }) => this.publish(message));
@@ -111,13 +159,13 @@ export class RealtimeHub implements OnModuleInit, BeforeApplicationShutdown {
     this.namespace = namespace;
     this.clustered = clustered;
     if (clustered) {
-      namespace.on(CLUSTER_MESSAGE_EVENT, (wire: WireMessage) => this.deliverLocally({ ...wire, createdAt: new Date(wire.createdAt) }));
+      namespace.on(CLUSTER_MESSAGE_EVENT, (wire: WireMessage) => this.sequencers.get(wire.conversationId)?.accept({ ...wire, createdAt: new Date(wire.createdAt) }));
       namespace.on(CLUSTER_ACCOUNT_DELETED_EVENT, (userId: number) => this.closeRooms(userId));
     }
   }
 
   private publish(message: MessageView): void {
-    this.deliverLocally(message);
+    this.sequencers.get(message.conversationId)?.accept(message);
     if (this.clustered && this.namespace) {
       const wire: WireMessage = { ...message, createdAt: message.createdAt.toISOString() };
       try {

@@ -123,6 +123,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
 
     // History first, then live messages; anything stored meanwhile is held back and sent after
     // the history, in id order, exactly once.
+    this.hub.follow(conversation.id, conversation.messageCount);
     const gate = this.hub.openGate(conversation.id);
     let lastId = 0;
     try {

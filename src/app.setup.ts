@@ -8,6 +8,7 @@ import { REDIS_CLIENT } from './redis/redis.module.js';
 import { answerClientErrors } from './common/http/client-errors.js';
 import { verifyJsonBody } from './common/http/json-guards.js';
 import { requestContext } from './common/http/request-context.js';
+import { HealthState } from './health/health.state.js';
 import { buildOpenApiDocument } from './openapi/openapi.js';
 
 /**
@@ -18,6 +19,13 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestContext);
+  // While draining after SIGTERM: answer, then close the connection (the client reconnects to
+  // another instance instead of sending its next request into a closing server).
+  const health = app.get(HealthState);
+  app.use((_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+    if (health.shuttingDown) response.setHeader('Connection', 'close');
+    next();
+  });
   // No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
   // would make browsers fetch /docs assets over HTTPS and fail.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Server as NetServer } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
@@ -44,6 +45,8 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
   logger.log(`Palaver listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (API docs at /docs)`);
 
+  /** After SIGTERM, how long the server still accepts and reads requests before it stops listening. */
+  const DRAIN_SETTLE_MS = 1000;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -51,7 +54,14 @@ async function bootstrap(): Promise<void> {
     logger.log(`${signal} received: draining and shutting down`);
     app.get(HealthState).shuttingDown = true;
     const server = app.getHttpServer();
-    // Idle keep-alive sockets would hold server.close() open; in-flight requests finish.
+    // Readiness now says 503, so a load balancer stops sending new connections. For a second more
+    // this instance still accepts and serves (each answer with `Connection: close`, see
+    // configureApp): connections a client opened just before the signal may still wait in the
+    // kernel's accept queue, and closing the listener would reset them, as would http.Server's
+    // close(), which drops every connection whose request is not parsed yet. Then it stops
+    // listening, closes idle connections, and app.close() waits for requests in progress.
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_SETTLE_MS));
+    NetServer.prototype.close.call(server);
     server.closeIdleConnections();
     const force = setTimeout(() => {
       logger.warn(`shutdown still running after ${config.shutdownTimeoutMs} ms: closing remaining connections`);

@@ -50,7 +50,7 @@ describe('SIGTERM with sends in flight', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'palaver-shutdown-'));
     try {
       let server = await startServer(dataDir);
-      const users = [];
+      const users: string[] = [];
       for (const name of ['sender', 'reader']) {
         await json(server.baseUrl, '/accounts/api/users/', { username: name, email: `${name}@example.com`, password: 'password123' });
         users.push((await json(server.baseUrl, '/accounts/api/token/', { username: name, password: 'password123' })).body.access as string);
@@ -61,25 +61,36 @@ describe('SIGTERM with sends in flight', () => {
       const shutdownNotice = new Promise((resolve) => socket.once('server:shutdown', resolve));
 
       const acks = Array.from({ length: 60 }, (_, i) => request(socket, 'message:send', { conversation: room.id, text: `in flight ${i}`, client_id: `k${i}` }).catch(() => null));
+      // And 30 REST sends: each must get a whole answer (201, or a JSON 503), never a cut connection.
+      const posts = Array.from({ length: 30 }, (_, i) =>
+        json(server.baseUrl, '/api/messages/', { conversation: room.id, text: `rest in flight ${i}`, client_id: `r${i}` }, users[0]).catch((error: Error) => ({ status: 0, body: String(error.cause ?? error) })),
+      );
       await new Promise((resolve) => setTimeout(resolve, 15));
       server.child.kill('SIGTERM');
       const settled = await Promise.all(acks);
+      const answered = await Promise.all(posts);
       expect(await server.exited).toBe(0);
       await expect(shutdownNotice).resolves.toEqual({ reconnect: true });
 
-      const acknowledged = settled.flatMap((a) => (a && a.ok ? [a.message] : []));
+      for (const answer of answered) {
+        expect([201, 503]).toContain(answer.status);
+        if (answer.status === 503) expect(answer.body).toMatchObject({ statusCode: 503 });
+      }
+      const acknowledged = [...settled.flatMap((a) => (a && a.ok ? [a.message] : [])), ...answered.flatMap((a) => (a.status === 201 ? [a.body] : []))];
       const refused = settled.filter((a) => a && !a.ok);
+      const restRefused = answered.filter((a) => a.status === 503).length;
       for (const answer of refused) expect(answer).toMatchObject({ ok: false, error: { status: 503 } });
 
       server = await startServer(dataDir);
       const history = await json(server.baseUrl, `/api/conversations/${room.id}/messages/?limit=200`, undefined, users[1]);
       const stored = history.body.map((m: { id: number; text: string }) => m.id);
       expect(new Set(stored).size).toBe(stored.length);
+      expect(stored.length).toBeLessThanOrEqual(90);
       for (const message of acknowledged) expect(stored).toContain(message.id);
       socket.disconnect();
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
-      process.stdout.write(`shutdown test: ${acknowledged.length} acknowledged, ${refused.length} refused with 503, ${stored.length} stored\n`);
+      process.stdout.write(`shutdown test: ${acknowledged.length} acknowledged (${answered.length - restRefused} of them over REST), ${refused.length + restRefused} refused with 503, ${stored.length} stored\n`);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -438,14 +438,18 @@ describe('fuzzing every operation in openapi.json', () => {
     statuses.set(name, counts);
     await fc.assert(
       fc.asyncProperty(requestFor(op), async (req) => {
+        const seen = t.responseViolations.length;
         const answer = await send(t.baseUrl, req);
         counts.set(answer.status, (counts.get(answer.status) ?? 0) + 1);
         if (process.env.FUZZ_VERBOSE && answer.status >= 400) process.stdout.write(`${name} ${answer.status} ${clip(answer.body, 160)} <= ${clip(req.description, 160)}\n`);
         if (answer.status >= 500) throw new Error(`${answer.status} for ${req.description}: ${clip(answer.body, 400)}`);
-        const leak = LEAKS.find((re) => re.test(answer.body));
+        // Answers may quote the client's own input back ("No user named …"): the fuzzer's
+        // injection strings are taken out before looking for SQL of the server's own.
+        const own = INJECTION.reduce((text, shape) => text.split(JSON.stringify(shape).slice(1, -1)).join(' '), answer.body);
+        const leak = LEAKS.find((re) => re.test(own));
         if (leak && !answer.contentType.startsWith('image/')) throw new Error(`answer leaks ${leak} for ${req.description}: ${clip(answer.body, 400)}`);
         if (answer.status >= 400 && !answer.contentType.startsWith('application/json')) throw new Error(`${answer.status} is not JSON for ${req.description}`);
-        const violation = t.responseViolations.find((v) => v.request.startsWith(`${req.method} ${req.path.slice(0, 60)}`));
+        const violation = t.responseViolations[seen];
         if (violation) throw new Error(`answer does not match openapi.json: ${violation.problem}`);
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },

@@ -108,8 +108,9 @@ export class OpenApiResponseValidator {
     if (!/^\/(api|accounts|profiles|messenger|register|login|logout|health|media)(\/|$)/.test(path)) return null;
     const operation = this.operationOf(method, path);
     if (!operation) {
-      // Unknown paths and methods must still answer with the documented error shape.
-      return status === 404 || status === 405 ? this.checkErrorShape(body, contentType) : `no operation ${method} ${path} in openapi.json`;
+      // Unknown paths and methods (404, or a 4xx of the body parser, which runs before routing)
+      // must still answer with the documented error shape.
+      return status >= 400 && status < 500 ? this.checkErrorShape(body, contentType) : `no operation ${method} ${path} in openapi.json, answered ${status}`;
     }
     this.checked += 1;
     const documented = operation.responses[String(status)] ?? operation.responses[`${String(status)[0]}XX`] ?? operation.responses.default;

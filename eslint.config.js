@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/**', 'scripts/**', '**/*.spec.ts'],
+    files: ['test/**', 'bench/**', 'soak/**', 'scripts/**', '**/*.spec.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,36 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { collect, connected, connectSocket, openRoom, request, waitUntil } from './support/realtime-clients.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { startTwoInstances, type TwoInstances } from './support/cluster.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
+import type { TestApp } from './support/test-app.js';
 import { createUser, type TestUser } from './support/users.js';
 
 // Two instances of the app on one database and one Redis, as behind a load balancer. Runs where
 // REDIS_URL points at a server (CI's PostgreSQL pass sets it).
 (process.env.REDIS_URL ? describe : describe.skip)('two instances joined through Redis', () => {
-  let database: TestDatabase;
+  let cluster: TwoInstances;
   let a: TestApp;
   let b: TestApp;
   let alice: TestUser;
   let bob: TestUser;
   let room: { id: number; name: string };
-  const sockets: Socket[] = [];
+  let sockets: Socket[];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const env = { REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: `palaver-test-${process.pid}-${Date.now()}` };
-    a = await startTestApp(env, database);
-    b = await startTestApp(env, database);
-    alice = await createUser(a, 'alice');
-    bob = await createUser(b, 'bob');
-    room = (await a.http().post('/messenger/api/chatrooms/').set('Authorization', `Bearer ${alice.access}`).send({ recipient: bob.username }).expect(201)).body;
+    cluster = await startTwoInstances();
+    ({ a, b, alice, bob, room, sockets } = cluster);
   }, 60_000);
   afterAll(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await a?.close();
-    await b?.close();
-    await database?.drop();
+    await cluster?.close();
   });
 
   it('delivers a message stored on instance A to Socket.IO and plain WebSocket members on instance B', async () => {
@@ -82,7 +74,7 @@ import { createUser, type TestUser } from './support/users.js';
 
 // Instance B reaches Redis through a proxy that can slow it down, so B's messages reach A late.
 (process.env.REDIS_URL ? describe : describe.skip)('two instances, one of them slow to reach Redis', () => {
-  let database: TestDatabase;
+  let cluster: TwoInstances;
   let proxy: TcpProxy;
   let a: TestApp;
   let b: TestApp;
@@ -90,27 +82,17 @@ import { createUser, type TestUser } from './support/users.js';
   let bob: TestUser;
   let conversation: number;
   let roomName: string;
-  const sockets: Socket[] = [];
+  let sockets: Socket[];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const target = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
-    const prefix = `palaver-test-${process.pid}-${Date.now()}-slow`;
-    a = await startTestApp({ REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: prefix }, database);
-    b = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_KEY_PREFIX: prefix }, database);
-    alice = await createUser(a, 'alice');
-    bob = await createUser(b, 'bob');
-    const room = (await a.http().post('/messenger/api/chatrooms/').set('Authorization', `Bearer ${alice.access}`).send({ recipient: bob.username }).expect(201)).body;
-    conversation = room.id;
-    roomName = room.name;
+    cluster = await startTwoInstances('b');
+    ({ a, b, alice, bob, sockets } = cluster);
+    proxy = cluster.proxy!;
+    conversation = cluster.room.id;
+    roomName = cluster.room.name;
   }, 60_000);
   afterAll(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await a?.close();
-    await b?.close();
-    await proxy?.close();
-    await database?.drop();
+    await cluster?.close();
   });
 
   it('delivers in conversation order on A although the earlier message, stored on B, reaches A after the later one stored on A', async () => {

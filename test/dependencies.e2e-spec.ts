@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { collect, connected, connectSocket, request, waitUntil } from './support/realtime-clients.js';
+import { startTwoInstances, type TwoInstances } from './support/cluster.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -116,32 +117,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Redis going away between two instances, through a TCP proxy the test cuts and restores.
 (process.env.REDIS_URL ? describe : describe.skip)('Redis down and back with two instances', () => {
-  let database: TestDatabase;
+  let cluster: TwoInstances;
   let proxy: TcpProxy;
   let a: TestApp;
   let b: TestApp;
   let alice: TestUser;
   let bob: TestUser;
   let conversation: number;
-  const sockets: Socket[] = [];
+  let sockets: Socket[];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const target = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
-    const env = { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, REDIS_KEY_PREFIX: `palaver-test-${process.pid}-${Date.now()}` };
-    a = await startTestApp(env, database);
-    b = await startTestApp(env, database);
-    alice = await createUser(a, 'alice');
-    bob = await createUser(b, 'bob');
-    conversation = (await a.http().post('/api/conversations/').set('Authorization', `Bearer ${alice.access}`).send({ participants: [bob.id] }).expect(201)).body.id;
+    cluster = await startTwoInstances('both');
+    ({ a, b, alice, bob, sockets } = cluster);
+    proxy = cluster.proxy!;
+    conversation = cluster.room.id;
   }, 60_000);
   afterAll(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await a?.close();
-    await b?.close();
-    await proxy?.close();
-    await database?.drop();
+    await cluster?.close();
   });
 
   it('keeps each instance serving its own clients, resumes cross-instance delivery, fills the gap by itself, and lets a rejoin with after catch up on everything', async () => {

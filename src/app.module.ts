@@ -1,10 +1,10 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
-import { FieldValidationException, validationErrorsToFields } from './common/errors/api-exceptions.js';
+import { createValidationPipe } from './common/validation/validation-pipe.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -38,15 +38,7 @@ export class AppModule {
       providers: [
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            forbidUnknownValues: true,
-            stopAtFirstError: true,
-            transform: true,
-            validationError: { target: false, value: false },
-            exceptionFactory: (errors) => new FieldValidationException(validationErrorsToFields(errors)),
-          }),
+          useValue: createValidationPipe(),
         },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_GUARD, useClass: JwtAuthGuard },

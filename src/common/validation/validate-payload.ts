@@ -1,20 +1,22 @@
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validate } from 'class-validator';
-import { FieldValidationException, validationErrorsToFields } from '../errors/api-exceptions.js';
+import type { ClassConstructor } from 'class-transformer';
+import { FieldValidationException } from '../errors/api-exceptions.js';
+import { createValidationPipe } from './validation-pipe.js';
+
+const pipe = createValidationPipe();
 
 /**
- * Validates a socket payload with the same rules as the REST ValidationPipe (whitelist, unknown
- * fields refused, first error per field). Throws {@link FieldValidationException}.
+ * Validates a socket payload with the REST rules (the same ValidationPipe configuration).
+ * Throws {@link FieldValidationException}.
  */
 export async function validatePayload<T extends object>(type: ClassConstructor<T>, payload: unknown): Promise<T> {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || Buffer.isBuffer(payload)) {
     throw new FieldValidationException({ payload: ['The payload must be a JSON object.'] });
   }
-  const instance = plainToInstance(type, payload);
-  // A validator that throws on odd input (validator.js's byte length on lone surrogates) refuses it.
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: true }).catch(() => {
+  try {
+    return (await pipe.transform(payload, { type: 'body', metatype: type })) as T;
+  } catch (error) {
+    if (error instanceof FieldValidationException) throw error;
+    // A validator that throws on odd input (validator.js's byte length on lone surrogates) refuses it.
     throw new FieldValidationException({ payload: ['The payload holds values that are not valid text.'] });
-  });
-  if (errors.length) throw new FieldValidationException(validationErrorsToFields(errors));
-  return instance;
+  }
 }

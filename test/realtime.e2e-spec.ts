@@ -210,10 +210,33 @@ describe('real time: Socket.IO /chat and plain WebSocket rooms', () => {
       client.ws.close();
     });
 
+    it('answers a repeated client_id with the first stored message, to the sender only (the fuzzer found no answer at all)', async () => {
+      const sender = await openRoom(t.baseUrl, `/ws/chat/${room}/?token=${alice.access}`);
+      const other = await openRoom(t.baseUrl, `/ws/chat/${room}/?token=${bob.access}`);
+      await waitUntil(() => sender.frames.length > 0 && other.frames.length > 0);
+      sender.ws.send(JSON.stringify({ message: 'once', client_id: 'ws-retry-1' }));
+      await waitUntil(() => sender.frames.some((f) => f.content === 'once'), 5000, 'first send');
+      const first = sender.frames.find((f) => f.content === 'once')!;
+      sender.ws.send(JSON.stringify({ message: 'once, retried', client_id: 'ws-retry-1' }));
+      await waitUntil(() => sender.frames.filter((f) => f.id === first.id).length === 2, 5000, 'confirmation of the retry');
+      expect(sender.frames.filter((f) => f.id === first.id)[1]).toEqual(first);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(other.frames.filter((f) => f.id === first.id)).toHaveLength(1);
+      sender.ws.close();
+      other.ws.close();
+    });
+
     it('closes on frames over 64 KiB', async () => {
       const client = await openRoom(t.baseUrl, `/ws/chat/${room}/?token=${alice.access}`);
       client.ws.send(JSON.stringify({ message: 'x'.repeat(70_000) }));
       expect((await client.closed).code).toBe(1009);
+    });
+
+    it('closes a Socket.IO connection whose packet exceeds 64 KiB', async () => {
+      const socket = await socketFor(alice);
+      const closed = new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
+      socket.emit('message:send', { conversation, text: 'x'.repeat(70_000) });
+      expect(['transport close', 'transport error']).toContain(await closed);
     });
 
     it.each([

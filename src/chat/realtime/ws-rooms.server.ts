@@ -174,7 +174,10 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     if (!limiter.tryTake()) return error(429, `Too many messages: at most ${this.config.realtime.sendRateLimit} per ${this.config.realtime.sendRateWindowMs / 1000} s`);
     try {
       // Membership is checked again by the store itself (the sender must still be a member).
-      await this.hub.track(() => this.chat.sendMessage(user.id, conversation.id, message, clientId));
+      const { message: stored, created } = await this.hub.track(() => this.chat.sendMessage(user.id, conversation.id, message, clientId));
+      // A repeated client_id stores nothing and so broadcasts nothing: the sender alone gets the
+      // message stored the first time, as its confirmation (a retry after a reconnect needs one).
+      if (!created && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(toRoomMessage(stored)));
     } catch (caught) {
       const described = describeError(caught);
       if (described.status >= 500) this.logger.error(`frame failed: ${(caught as Error).stack ?? String(caught)}`);

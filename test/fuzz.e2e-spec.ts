@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { asText, clip, clipped, hostile, hostileKey, hostileString, INJECTION, LEAKS, serialise, type Value } from './support/hostile-values.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { createUser, type TestUser } from './support/users.js';
 
@@ -59,104 +60,6 @@ const operations: Operation[] = Object.entries(document.paths).flatMap(([path, i
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
-
-// ---------------------------------------------------------------------------------------------
-// Values. Bodies are serialised by hand so that they can carry what JSON.stringify cannot: own
-// `__proto__` keys, duplicate keys, integers past 2^53 as literal digits.
-
-class Literal {
-  constructor(readonly text: string) {}
-}
-type Value = null | boolean | number | string | Literal | Value[] | Map<string, Value>;
-
-function serialise(value: Value): string {
-  if (value instanceof Literal) return value.text;
-  if (value instanceof Map) return `{${[...value].map(([k, v]) => `${JSON.stringify(k)}:${serialise(v)}`).join(',')}}`;
-  if (Array.isArray(value)) return `[${value.map(serialise).join(',')}]`;
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** Text a query string or path segment carries: the value as a string, or raw text to paste. */
-function asText(value: Value): string {
-  if (value instanceof Literal) return value.text;
-  if (value instanceof Map || Array.isArray(value)) return serialise(value);
-  return String(value);
-}
-
-const INJECTION = [
-  "' OR '1'='1",
-  "1' OR 1=1 --",
-  '1; DROP TABLE users; --',
-  "'; SELECT pg_sleep(5); --",
-  '1 UNION SELECT password_hash FROM users',
-  '$where',
-  '{"$gt": ""}',
-  '{"$ne": null}',
-  '__proto__',
-  'constructor',
-  'prototype',
-  '../../../../etc/passwd',
-  '..\\..\\windows\\win.ini',
-  '<script>alert(1)</script>',
-  '${jndi:ldap://127.0.0.1/x}',
-  '{{7*7}}',
-  '%00',
-  '\u0000',
-  'a\u0000b',
-  '\u202e\u0644\u0627',
-  '\ud800',
-  '\udfff\ud800',
-  '\uffff\ufffe',
-  '\u00e9\u0301'.repeat(20),
-  '👩‍👩‍👧‍👦'.repeat(10),
-  '\r\nSet-Cookie: x=1',
-  ' ',
-  '',
-  'NaN',
-  'Infinity',
-  '-0',
-  '1e309',
-  '0x10',
-  'true',
-  'null',
-  '[]',
-  '{}',
-];
-const BIG_NUMBERS = ['9007199254740993', '-9007199254740993', '123456789012345678901234567890', '1e400', '-1e400', '0.1e-400', '1E2', '00012'];
-
-const hostileString: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(...INJECTION) },
-  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 150, max: 20_000 }).map((n) => 'ä'.repeat(n)) },
-);
-const hostileNumber: fc.Arbitrary<Value> = fc.oneof(
-  fc.constantFrom<Value>(0, -1, -0, 1.5, 2 ** 31, 2 ** 31 - 1, -(2 ** 31), 2 ** 53, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE, Number.MIN_VALUE),
-  fc.constantFrom(...BIG_NUMBERS).map((text) => new Literal(text)),
-  fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-);
-const hostileKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', '$gt', '$where', 'toString', 'hasOwnProperty', ''), fc.string({ maxLength: 12 }));
-
-function nested(depth: number, leaf: Value): Value {
-  let value = leaf;
-  for (let i = 0; i < depth; i += 1) value = i % 2 ? [value] : new Map([['a', value]]);
-  return value;
-}
-
-const { hostile } = fc.letrec<{ hostile: Value }>((tie) => ({
-  hostile: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    hostileString,
-    hostileNumber,
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('hostile'), { maxLength: 4 }),
-    fc.array(fc.tuple(hostileKey, tie('hostile')), { maxLength: 4 }).map((entries) => new Map(entries)),
-    fc.tuple(fc.integer({ min: 1, max: 40 }), fc.constantFrom<Value>(1, 'x', null)).map(([depth, leaf]) => nested(depth, leaf)),
-    fc.constant(new Map<string, Value>([['__proto__', new Map([['polluted', true]])]])),
-  ),
-}));
 
 function resolve(schema: Schema): Schema {
   if (schema.$ref) return resolve(document.components.schemas[schema.$ref.split('/').pop()!]);
@@ -266,16 +169,6 @@ interface Answer {
   body: string;
 }
 
-/** At most 300 characters (a URL's share of the fuzzer's long strings). */
-function clipped(text: string): string {
-  return text.length > 300 ? text.slice(0, 300) : text;
-}
-
-/** Long values (the fuzzer sends 20,000-character strings) shortened for reports. */
-function clip(text: string, max = 200): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…(${text.length} chars)`;
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 
 function send(baseUrl: string, req: FuzzRequest): Promise<Answer> {
@@ -294,17 +187,6 @@ function send(baseUrl: string, req: FuzzRequest): Promise<Answer> {
     outgoing.end(req.body);
   });
 }
-
-/** What an answer must never contain: stack frames, driver or SQL text, internal class names. */
-const LEAKS = [
-  /\n\s+at \S+ \(/,
-  /\bat (async )?\w+ \(\/?[\w/.-]+:\d+:\d+\)/,
-  /QueryFailedError|EntityNotFound|TypeORMError|DriverError/,
-  /syntax error at or near|violates (foreign key|unique|check|not-null) constraint|invalid input syntax for/i,
-  /\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\b[^"]*\b(FROM|VALUES|SET|WHERE)\b/,
-  /\b(TypeError|ReferenceError|RangeError|SyntaxError): /,
-  /node_modules|\/src\/|\.ts:\d+/,
-];
 
 describe('fuzzing every operation in openapi.json', () => {
   let t: TestApp;

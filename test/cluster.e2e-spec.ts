@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { collect, connected, connectSocket, openRoom, request, waitUntil } from './support/realtime-clients.js';
 import { startTwoInstances, type TwoInstances } from './support/cluster.js';
-import type { TcpProxy } from './support/tcp-proxy.js';
 import type { TestApp } from './support/test-app.js';
 import { createUser, type TestUser } from './support/users.js';
 
@@ -75,27 +74,19 @@ import { createUser, type TestUser } from './support/users.js';
 // Instance B reaches Redis through a proxy that can slow it down, so B's messages reach A late.
 (process.env.REDIS_URL ? describe : describe.skip)('two instances, one of them slow to reach Redis', () => {
   let cluster: TwoInstances;
-  let proxy: TcpProxy;
-  let a: TestApp;
-  let b: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
-  let conversation: number;
-  let roomName: string;
-  let sockets: Socket[];
 
   beforeAll(async () => {
     cluster = await startTwoInstances('b');
-    ({ a, b, alice, bob, sockets } = cluster);
-    proxy = cluster.proxy!;
-    conversation = cluster.room.id;
-    roomName = cluster.room.name;
   }, 60_000);
   afterAll(async () => {
     await cluster?.close();
   });
 
   it('delivers in conversation order on A although the earlier message, stored on B, reaches A after the later one stored on A', async () => {
+    const { a, b, alice, bob, sockets } = cluster;
+    const proxy = cluster.proxy!;
+    const conversation = cluster.room.id;
+    const roomName = cluster.room.name;
     const reader = connectSocket(a.baseUrl, alice.access);
     const writerOnA = connectSocket(a.baseUrl, alice.access);
     const writerOnB = connectSocket(b.baseUrl, bob.access);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Socket } from 'socket.io-client';
 import { collect, connected, connectSocket, request, waitUntil } from './support/realtime-clients.js';
 import { startTwoInstances, type TwoInstances } from './support/cluster.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
@@ -118,25 +117,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Redis going away between two instances, through a TCP proxy the test cuts and restores.
 (process.env.REDIS_URL ? describe : describe.skip)('Redis down and back with two instances', () => {
   let cluster: TwoInstances;
-  let proxy: TcpProxy;
-  let a: TestApp;
-  let b: TestApp;
-  let alice: TestUser;
-  let bob: TestUser;
-  let conversation: number;
-  let sockets: Socket[];
 
   beforeAll(async () => {
     cluster = await startTwoInstances('both');
-    ({ a, b, alice, bob, sockets } = cluster);
-    proxy = cluster.proxy!;
-    conversation = cluster.room.id;
   }, 60_000);
   afterAll(async () => {
     await cluster?.close();
   });
 
   it('keeps each instance serving its own clients, resumes cross-instance delivery, fills the gap by itself, and lets a rejoin with after catch up on everything', async () => {
+    const { a, b, alice, bob, sockets } = cluster;
+    const proxy = cluster.proxy!;
+    const conversation = cluster.room.id;
     const onA = connectSocket(a.baseUrl, alice.access);
     const onB = connectSocket(b.baseUrl, bob.access);
     sockets.push(onA, onB);

@@ -6,6 +6,11 @@ import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 /** Paths that keep no trailing slash; every contract route is written with one (Django style). */
 const BARE_PATHS = [/^\/health/];
 
+/** A response with the one error body shape. */
+function errorResponse(description: string) {
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } };
+}
+
 function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(sortKeys) as T;
   if (value && typeof value === 'object') {
@@ -47,20 +52,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         operation.security = [];
       } else {
         operation.security = [{ bearer: [] }];
-        operation.responses['401'] ??= {
-          description: 'Missing, invalid or expired access token',
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
-        };
+        operation.responses['401'] ??= errorResponse('Missing, invalid or expired access token');
       }
-      operation.responses['400'] ??= {
-        description: 'Invalid input',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
-      };
+      operation.responses['400'] ??= errorResponse('Invalid input');
       // Any operation can meet a database outage or a draining server; both answer at once.
-      operation.responses['503'] ??= {
-        description: 'Database unreachable or the server is shutting down; retry, with the same `client_id` for sends',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
-      };
+      operation.responses['503'] ??= errorResponse('Database unreachable or the server is shutting down; retry, with the same `client_id` for sends');
     }
     paths[documentedPath] = item;
   }

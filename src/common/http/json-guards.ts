@@ -10,6 +10,8 @@ export class JsonBodyRefusedError extends Error {
   readonly type = 'entity.verify.refused';
 }
 
+const UNPAIRED_SURROGATE = 'JSON in request body contains an unpaired surrogate (\\ud800-\\udfff), which is not Unicode text';
+
 const HEX: Record<number, number> = {};
 for (let i = 0; i < 16; i++) {
   HEX['0123456789abcdef'.charCodeAt(i)] = i;
@@ -46,10 +48,10 @@ export function verifyJsonBody(_request: unknown, _response: unknown, body: Buff
         const unit = escapedUnit(body, i);
         if (unit >= 0xd800 && unit <= 0xdbff) {
           const low = escapedUnit(body, i + 6);
-          if (low < 0xdc00 || low > 0xdfff) throw new JsonBodyRefusedError('JSON in request body contains an unpaired surrogate (\\ud800-\\udfff), which is not Unicode text');
+          if (low < 0xdc00 || low > 0xdfff) throw new JsonBodyRefusedError(UNPAIRED_SURROGATE);
           i += 11;
         } else if (unit >= 0xdc00 && unit <= 0xdfff) {
-          throw new JsonBodyRefusedError('JSON in request body contains an unpaired surrogate (\\ud800-\\udfff), which is not Unicode text');
+          throw new JsonBodyRefusedError(UNPAIRED_SURROGATE);
         } else i++;
       } else if (byte === 0x22 /* " */) inString = false;
     } else if (byte === 0x22) inString = true;

@@ -86,10 +86,11 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy, BeforeApplica
   /** Drops the sequencers of conversations nobody here listens to any more. */
   private sweep(): void {
     const rooms = this.namespace?.adapter.rooms;
+    const replaying = new Set([...this.gates].map((gate) => gate.conversationId));
     for (const [id, sequencer] of this.sequencers) {
       // A join that has just followed may not be in its room yet.
       if (Date.now() - sequencer.createdAt < 5000) continue;
-      const listened = rooms?.has(conversationRoom(id)) || this.subscribers.has(id) || [...this.gates].some((gate) => gate.conversationId === id);
+      const listened = rooms?.has(conversationRoom(id)) || this.subscribers.has(id) || replaying.has(id);
       if (!listened) {
         sequencer.close();
         this.sequencers.delete(id);

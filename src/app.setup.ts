@@ -6,6 +6,7 @@ import { PalaverIoAdapter } from './chat/realtime/palaver-io.adapter.js';
 import type { AppConfig } from './config/app-config.js';
 import { REDIS_CLIENT } from './redis/redis.module.js';
 import { answerClientErrors } from './common/http/client-errors.js';
+import { formBodies } from './common/http/form-bodies.js';
 import { verifyJsonBody } from './common/http/json-guards.js';
 import { requestContext } from './common/http/request-context.js';
 import { HealthState } from './health/health.state.js';
@@ -36,6 +37,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // `verify` is Nest's own only with `rawBody: true` (not used here); its types reserve it anyway.
   app.useBodyParser('json', { limit: config.bodyLimitBytes, verify: verifyJsonBody } as NestExpressBodyParserOptionsFor<'json'>);
   app.useBodyParser('urlencoded', { limit: config.bodyLimitBytes, extended: false });
+  // Multipart forms on every write route, and 415 for bodies DRF could not parse either. The
+  // picture upload parses its own multipart body (multer's FileInterceptor, with its own limits).
+  app.use(formBodies({ limitBytes: config.bodyLimitBytes, fileRoutes: [/^\/profiles\/api\/profile\/image\/?$/] }));
   // Weak ETags of JSON answers cost a SHA-1 of every body, and no client of this API revalidates
   // them (media files keep theirs: they are sent by `send`, which does its own).
   app.set('etag', false);

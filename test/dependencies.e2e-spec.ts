@@ -78,7 +78,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       const refused = await t.http().get('/api/conversations/').set('Authorization', `Bearer ${alice.access}`);
       expect(refused.status).toBe(503);
       expect(Date.now() - started).toBeLessThan(2000);
-      expect(refused.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.any(String), requestId: expect.any(String) });
+      expect(refused.body).toEqual({ detail: expect.any(String), code: 'service_unavailable' });
       expect(JSON.stringify(refused.body)).not.toMatch(/SELECT|INSERT|at \w+ \(/);
       await sleep(1500);
     } finally {

@@ -26,7 +26,8 @@ describe('platform', () => {
   it('answers malformed JSON with a JSON 400', async () => {
     const response = await t.http().post('/login/').set('Content-Type', 'application/json').send('{"username": <secret>').expect(400);
     // Says what is wrong without quoting the client's bytes back (the parser's own message does).
-    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: 'Malformed JSON in request body', requestId: expect.any(String) });
+    expect(response.body).toEqual({ detail: 'JSON parse error - malformed JSON in request body', code: 'parse_error' });
+    expect(response.headers['x-request-id']).toEqual(expect.any(String));
     expect(response.text).not.toContain('secret');
   });
 
@@ -34,30 +35,30 @@ describe('platform', () => {
     for (const escape of ['\\ud800', '\\udfff', '\\ud800\\u0041', 'a\\udc00b']) {
       const body = `{"username":"zz","email":"${escape}@example.com","password":"correct horse battery"}`;
       const response = await t.http().post('/register/').set('Content-Type', 'application/json').send(body).expect(400);
-      expect(response.body.message).toMatch(/unpaired surrogate/);
+      expect(response.body).toMatchObject({ code: 'parse_error', detail: expect.stringMatching(/unpaired surrogate/) });
     }
     // A paired one (an emoji) and an escaped backslash before "ud800" are ordinary text.
     for (const text of ['\\ud83d\\ude00', '\\\\ud800']) {
       const response = await t.http().post('/register/').set('Content-Type', 'application/json').send(`{"username":"${text}"}`).expect(400);
-      expect(response.body.fields.username).toBeDefined();
-      expect(response.body.message).not.toMatch(/surrogate/);
+      expect(response.body.username).toBeDefined();
+      expect(JSON.stringify(response.body)).not.toMatch(/surrogate/);
     }
   });
 
   it('answers an oversized body with a JSON 413', async () => {
     const response = await t.http().post('/login/').send({ username: 'x', password: 'y'.repeat(5000) }).expect(413);
-    expect(response.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+    expect(response.body).toEqual({ detail: 'Request body is too large', code: 'request_too_large' });
   });
 
   it('answers deeply nested JSON with a JSON 400 before parsing it (validation recursed into a 500)', async () => {
     for (const depth of [33, 900]) { // this app's body limit is small (see the 413 test)
       const body = `{"username":${'['.repeat(depth)}${']'.repeat(depth)}}`;
       const response = await t.http().post('/register/').set('Content-Type', 'application/json').send(body).expect(400);
-      expect(response.body).toMatchObject({ statusCode: 400, message: 'JSON in request body is nested too deeply (at most 32 levels)' });
+      expect(response.body).toEqual({ detail: 'JSON parse error - JSON in request body is nested too deeply (at most 32 levels)', code: 'parse_error' });
     }
     // Brackets inside strings do not count, and ordinary nesting passes the check.
     const inString = await t.http().post('/register/').send({ username: '['.repeat(100), email: 'x@example.com', password: 'correct horse battery' }).expect(400);
-    expect(inString.body.fields.username).toBeDefined();
+    expect(inString.body.username).toBeDefined();
   });
 
   it('answers oversized headers and URLs with a JSON 431, and malformed requests with a JSON 400, without reaching the app', async () => {
@@ -68,18 +69,18 @@ describe('platform', () => {
     ]) {
       const answer = await rawExchange(Number(port), request);
       expect(answer.head).toMatch(/^HTTP\/1\.1 431 /);
-      expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 431, error: 'Request Header Fields Too Large', requestId: expect.any(String) });
+      expect(JSON.parse(answer.body)).toEqual({ detail: 'Request headers or URL too large', code: 'request_header_fields_too_large' });
     }
     for (const request of ['GARBAGE\r\n\r\n', 'GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n', 'GET /health HTTP/1.1\r\nBad Header\r\n\r\n']) {
       const answer = await rawExchange(Number(port), request);
       expect(answer.head).toMatch(/^HTTP\/1\.1 400 /);
-      expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 400, message: 'Malformed HTTP request' });
+      expect(JSON.parse(answer.body)).toEqual({ detail: 'Malformed HTTP request', code: 'parse_error' });
     }
   });
 
   it('answers an unknown route with a JSON 404', async () => {
     const response = await t.http().get('/nope/').expect(404);
-    expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found', requestId: expect.any(String) });
+    expect(response.body).toEqual({ detail: 'Not found.', code: 'not_found' });
   });
 
   it('never leaks a stack trace or SQL', async () => {
@@ -157,7 +158,7 @@ describe('slow and idle clients', () => {
   it('answers headers that never finish (slowloris) with a JSON 408 and closes the connection', async () => {
     const answer = await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n');
     expect(answer.head).toMatch(/^HTTP\/1\.1 408 /);
-    expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 408, error: 'Request Timeout' });
+    expect(JSON.parse(answer.body)).toEqual({ detail: 'Request not received in time', code: 'request_timeout' });
     expect(answer.closedAfterMs).toBeGreaterThanOrEqual(900);
     expect(answer.closedAfterMs).toBeLessThan(3500);
   });
@@ -165,7 +166,7 @@ describe('slow and idle clients', () => {
   it('answers a body that stops arriving with a JSON 408 and closes the connection', async () => {
     const answer = await rawExchange(port, 'POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"username":');
     expect(answer.head).toMatch(/^HTTP\/1\.1 408 /);
-    expect(JSON.parse(answer.body)).toMatchObject({ statusCode: 408 });
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'request_timeout' });
     expect(answer.closedAfterMs).toBeGreaterThanOrEqual(1900);
     expect(answer.closedAfterMs).toBeLessThan(4500);
   });

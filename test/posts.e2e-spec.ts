@@ -44,17 +44,34 @@ describe('posts: /profiles/api/posts/', () => {
     ['missing content', { title: 't' }, 'content'],
     ['20,001-character content', { title: 't', content: 'c'.repeat(20001) }, 'content'],
     ['numeric content', { title: 't', content: 42 }, 'content'],
-    ['an unknown field', { title: 't', content: 'c', author_id: 1 }, 'author_id'],
   ])('refuses %s with a 400 naming the field', async (_name, body, field) => {
     const response = await as(author).post('/profiles/api/posts/', body).expect(400);
-    expect(response.body.fields[field]).toHaveLength(1);
+    expect(Object.keys(response.body)).toEqual([field]);
+    expect(response.body[field]).toHaveLength(1);
+  });
+
+  it("words its refusals as DRF's serializers do", async () => {
+    expect((await as(author).post('/profiles/api/posts/', { content: 'x' }).expect(400)).body).toEqual({ title: ['This field is required.'] });
+    expect((await as(author).post('/profiles/api/posts/', { title: '', content: 'x' }).expect(400)).body).toEqual({ title: ['This field may not be blank.'] });
+    expect((await as(author).post('/profiles/api/posts/', { title: 't'.repeat(256), content: 'x' }).expect(400)).body).toEqual({
+      title: ['Ensure this field has no more than 255 characters.'],
+    });
+    expect((await as(author).post('/profiles/api/posts/', { title: null, content: 'x' }).expect(400)).body).toEqual({ title: ['This field may not be null.'] });
+  });
+
+  it('ignores unknown and read-only fields: the author is always the caller', async () => {
+    const response = await as(author).post('/profiles/api/posts/', { title: 't', content: 'c', author_id: other.id, id: 424242, created_at: '2000-01-01T00:00:00Z' }).expect(201);
+    expect(response.body.id).not.toBe(424242);
+    expect(response.body.created_at).not.toMatch(/^2000/);
+    const row = await t.dataSource.query(`SELECT author_id FROM posts WHERE id = $1`, [response.body.id]);
+    expect(row[0].author_id).toBe(author.id);
   });
 
   it('accepts 255-character titles and 20,000-character content', async () => {
     await as(author).post('/profiles/api/posts/', { title: 't'.repeat(255), content: 'c'.repeat(20000) }).expect(201);
   });
 
-  it('lists all posts newest first, bounded, walkable with before, filterable by author', async () => {
+  it('lists all posts oldest first without paging, newest first by page, walkable with before, filterable by author', async () => {
     for (let i = 0; i < 5; i++) await as(other).post('/profiles/api/posts/', { title: `other ${i}`, content: 'x' }).expect(201);
     const all = await as(author).get('/profiles/api/posts/?limit=200').expect(200);
     const ids = all.body.map((p: { id: number }) => p.id);
@@ -72,8 +89,13 @@ describe('posts: /profiles/api/posts/', () => {
     }
     expect(walked).toEqual(ids);
 
+    // Without paging parameters: every post, oldest first, as the original lists them.
+    const whole = await as(author).get('/profiles/api/posts/').expect(200);
+    expect(whole.body.map((p: { id: number }) => p.id)).toEqual([...ids].reverse());
     const byOther = await as(author).get(`/profiles/api/posts/?author=${other.username.toUpperCase()}`).expect(200);
-    expect(byOther.body.map((p: { title: string }) => p.title)).toEqual(['other 4', 'other 3', 'other 2', 'other 1', 'other 0']);
+    expect(byOther.body.map((p: { title: string }) => p.title)).toEqual(['other 0', 'other 1', 'other 2', 'other 3', 'other 4']);
+    const byOtherPaged = await as(author).get(`/profiles/api/posts/?author=${other.username}&limit=2`).expect(200);
+    expect(byOtherPaged.body.map((p: { title: string }) => p.title)).toEqual(['other 4', 'other 3']);
     const nobody = await as(author).get('/profiles/api/posts/?author=nobody').expect(200);
     expect(nobody.body).toEqual([]);
     await as(author).get('/profiles/api/posts/?limit=201').expect(400);
@@ -96,6 +118,6 @@ describe('posts: /profiles/api/posts/', () => {
 
   it.each(['0', '-1', 'abc', '99999999999', '1.5', '1e3'])('answers 404 for the id %s', async (id) => {
     const response = await as(author).get(`/profiles/api/posts/${id}/`).expect(404);
-    expect(response.body).toMatchObject({ statusCode: 404, message: 'Post not found' });
+    expect(response.body).toEqual({ detail: 'Post not found', code: 'not_found' });
   });
 });

@@ -74,7 +74,7 @@ describe('SIGTERM with sends in flight', () => {
 
       for (const answer of answered) {
         expect([201, 503]).toContain(answer.status);
-        if (answer.status === 503) expect(answer.body).toMatchObject({ statusCode: 503 });
+        if (answer.status === 503) expect(answer.body).toMatchObject({ code: 'service_unavailable' });
       }
       const acknowledged = [...settled.flatMap((a) => (a && a.ok ? [a.message] : [])), ...answered.flatMap((a) => (a.status === 201 ? [a.body] : []))];
       const refused = settled.filter((a) => a && !a.ok);

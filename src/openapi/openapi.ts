@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { PUBLIC_EXTENSION } from '../common/decorators/public.decorator.js';
-import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { ERROR_RESPONSE_SCHEMA, ErrorResponseDto } from '../common/errors/error-response.dto.js';
 
 /** Paths that keep no trailing slash; every contract route is written with one (Django style). */
 const BARE_PATHS = [/^\/health/];
@@ -34,12 +34,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Chat and social backend. Two route families share one set of users and conversations: ' +
         '`/register/`, `/login/`, `/api/…` and `/accounts/`, `/profiles/`, `/messenger/`. ' +
-        'Every error has the ErrorResponse shape. Paths accept the trailing slash or not.',
+        "Errors have Django REST framework's shapes (ErrorResponseDto). Paths accept the trailing slash or not.",
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  (document.components!.schemas as Record<string, unknown>).ErrorResponseDto = ERROR_RESPONSE_SCHEMA;
 
   const paths: OpenAPIObject['paths'] = {};
   for (const [path, item] of Object.entries(document.paths)) {
@@ -55,6 +56,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         operation.responses['401'] ??= errorResponse('Missing, invalid or expired access token');
       }
       operation.responses['400'] ??= errorResponse('Invalid input');
+      // DRF's parsers: JSON, forms and multipart forms; any other body is 415.
+      if (operation.requestBody) operation.responses['415'] ??= errorResponse('A body of a media type other than JSON, a form or a multipart form');
       // Any operation can meet a database outage or a draining server; both answer at once.
       operation.responses['503'] ??= errorResponse('Database unreachable or the server is shutting down; retry, with the same `client_id` for sends');
     }

@@ -37,7 +37,7 @@ export class LoginThrottleService {
     ];
     const waitMs = Math.max(...blocked);
     if (waitMs > 0) {
-      throw new TooManyRequestsException('Too many failed login attempts. Try again later.', Math.ceil(waitMs / 1000));
+      throw new TooManyRequestsException(Math.ceil(waitMs / 1000));
     }
   }
 

@@ -1,9 +1,18 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AcceptsNumericString, IntegerList } from '../../common/validation/form-values.decorator.js';
+import { pythonTypeName } from '../../common/validation/drf-messages.js';
 import { UserSummaryDto } from '../../users/dto/user.dto.js';
 import { HISTORY_MAX, MESSAGE_MAX_LENGTH } from '../chat.types.js';
 
 const MAX_INT4 = 2147483647;
+
+/** DRF's primary-key messages: a wrong type, or a key that matches nothing (out of range here). */
+const isKey = (value: unknown) => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_INT4;
+/** The value a message is about: with `each`, class-validator passes the whole list, so the first bad item. */
+const offending = (value: unknown, bad: (item: unknown) => boolean) => (Array.isArray(value) ? value.find(bad) : value);
+const pkType = { message: ({ value }: { value: unknown }) => `Incorrect type. Expected pk value, received ${pythonTypeName(offending(value, (v) => !Number.isInteger(v)))}.` };
+const pkMissing = { message: ({ value }: { value: unknown }) => `Invalid pk "${String(offending(value, (v) => !isKey(v)))}" - object does not exist.` };
 export const CONVERSATIONS_PAGE_DEFAULT = 20;
 export const CONVERSATIONS_PAGE_MAX = 100;
 export const PREVIEW_DEFAULT = 20;
@@ -35,25 +44,28 @@ export class ConversationDto {
 
 export class CreateConversationDto {
   /** User ids; the caller is added if missing. Two people → their direct conversation; three or more → a new group. */
-  @IsArray()
+  // class-validator checks the decorator nearest the property first: the type, then the range.
+  @IntegerList()
+  @Min(1, { each: true, ...pkMissing })
+  @Max(MAX_INT4, { each: true, ...pkMissing })
+  @IsInt({ each: true, ...pkType })
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_INT4, { each: true })
+  @IsArray()
   participants: number[];
 }
 
 export class SendMessageDto {
-  /** Conversation id. */
-  @IsInt()
-  @Min(1)
-  @Max(MAX_INT4)
+  /** Conversation id (a number, or its digits as a string). */
+  @AcceptsNumericString()
+  @Min(1, pkMissing)
+  @Max(MAX_INT4, pkMissing)
+  @IsInt(pkType)
   conversation: number;
 
   /** 1 to 4,000 characters once trimmed. */
   @IsString()
-  @MaxLength(MESSAGE_MAX_LENGTH * 2)
+  @MaxLength(MESSAGE_MAX_LENGTH * 2, { message: `Ensure this field has no more than ${MESSAGE_MAX_LENGTH} characters.` })
   text: string;
 
   /** Idempotency key (1–64 of `A-Za-z0-9_.:-`): a retry with the same key returns the first message. */
@@ -88,7 +100,7 @@ export class ListConversationsQueryDto {
 }
 
 export class HistoryQueryDto {
-  /** Messages, 1 to 200 (default 50). */
+  /** Messages, 1 to 200 (default 50 when `before` or `after` is given; without any of the three, the whole history). */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -111,6 +123,11 @@ export class HistoryQueryDto {
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   after?: number;
+}
+
+/** No paging asked for: the originals then answer the whole list. */
+export function isWholeListRequest(query: HistoryQueryDto): boolean {
+  return query.limit === undefined && query.before === undefined && query.after === undefined;
 }
 
 export class MessagePageQueryDto {

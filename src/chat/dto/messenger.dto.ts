@@ -33,7 +33,7 @@ export class PostRoomMessageDto {
   /** 1 to 4,000 characters once trimmed. */
   @IsString()
   @NotBlank()
-  @MaxLength(MESSAGE_MAX_LENGTH * 2)
+  @MaxLength(MESSAGE_MAX_LENGTH * 2, { message: `Ensure this field has no more than ${MESSAGE_MAX_LENGTH} characters.` })
   content: string;
 
   /** Idempotency key, as on `/api/messages/`. */

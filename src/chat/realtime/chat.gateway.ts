@@ -1,9 +1,9 @@
 import { Inject, Logger } from '@nestjs/common';
 import { Ack as AckParam, ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { AuthService } from '../../auth/auth.service.js';
+import { AuthService, authFailureReason } from '../../auth/auth.service.js';
 import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
-import { describeError } from '../../common/errors/http-exception.filter.js';
+import { describeError } from '../../common/errors/describe-error.js';
 import { validatePayload } from '../../common/validation/validate-payload.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
@@ -60,7 +60,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           socket.data = state;
           next();
         },
-        (error: Error) => next(new Error(error.message || 'Token is invalid')),
+        (error: Error) => next(new Error(authFailureReason(error))),
       );
     });
     this.hub.attach(namespace, Boolean(this.config.redisUrl && this.redis));

@@ -1,11 +1,13 @@
 import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
 
-/** A 400 whose problems are attached to named input fields. */
+/**
+ * A 400 whose problems are attached to named input fields, answered as Django REST framework
+ * does: `{"<field>": ["message", …]}`, with `non_field_errors` for problems of the whole body.
+ */
 export class FieldValidationException extends BadRequestException {
   constructor(readonly fields: Record<string, string[]>) {
     const [first] = Object.entries(fields);
-    super(first ? `${first[0]}: ${first[1][0]}` : 'Invalid input');
+    super(first ? first[1][0] : 'Invalid input.');
   }
 
   static forField(field: string, message: string): FieldValidationException {
@@ -13,35 +15,27 @@ export class FieldValidationException extends BadRequestException {
   }
 }
 
-/** 429 carrying how long the client should wait (sent as `Retry-After`). */
-export class TooManyRequestsException extends HttpException {
+/**
+ * Any other error as `{"detail": "…", "code": "…"}` (DRF's and SimpleJWT's shape), with optional
+ * extra members (SimpleJWT's `messages`) and response headers.
+ */
+export class ApiException extends HttpException {
   constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
+    status: number,
+    readonly detail: string,
+    readonly code: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
-    super(message, HttpStatus.TOO_MANY_REQUESTS);
+    super(detail, status);
   }
 }
 
-/** 503 when a dependency (database, Redis) is unreachable: the client may retry. */
-export class DependencyUnavailableException extends HttpException {
-  constructor(message = 'Service temporarily unavailable, please retry shortly') {
-    super(message, HttpStatus.SERVICE_UNAVAILABLE);
+/** 429 carrying how long the client should wait (sent as `Retry-After`), worded as DRF's throttles. */
+export class TooManyRequestsException extends ApiException {
+  constructor(readonly retryAfterSeconds: number) {
+    super(HttpStatus.TOO_MANY_REQUESTS, `Request was throttled. Expected available in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`, 'throttled', {}, {
+      'Retry-After': String(retryAfterSeconds),
+    });
   }
-}
-
-/** Flattens class-validator errors into `{ "a.b": ["message"] }`. */
-export function validationErrorsToFields(errors: ValidationError[], parent = ''): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
-  for (const error of errors) {
-    const path = parent ? `${parent}.${error.property}` : error.property;
-    if (error.constraints) {
-      // whitelist errors read "property x should not exist"; say it plainly.
-      fields[path] = Object.entries(error.constraints).map(([rule, text]) =>
-        rule === 'whitelistValidation' ? 'This field is not allowed.' : text,
-      );
-    }
-    if (error.children?.length) Object.assign(fields, validationErrorsToFields(error.children, path));
-  }
-  return fields;
 }

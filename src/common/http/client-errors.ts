@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { codeForStatus, errorBody } from '../errors/describe-error.js';
 
 /**
  * Requests Node's HTTP parser refuses before the app sees them (oversized headers or URL,
@@ -23,14 +24,10 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     const status = STATUS_BY_CODE[code] ?? 400;
-    const body = JSON.stringify({
-      statusCode: status,
-      error: STATUS_CODES[status],
-      message: status === 431 ? 'Request headers or URL too large' : status === 408 ? 'Request not received in time' : 'Malformed HTTP request',
-      requestId: randomUUID(),
-    });
+    const message = status === 431 ? 'Request headers or URL too large' : status === 408 ? 'Request not received in time' : 'Malformed HTTP request';
+    const body = JSON.stringify(errorBody({ status, message, code: status === 400 ? 'parse_error' : codeForStatus(status) }));
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
 }

@@ -1,4 +1,4 @@
 import { Matches } from 'class-validator';
 
 /** Refuses strings that are empty or only whitespace. */
-export const NotBlank = () => Matches(/\S/, { message: '$property must not be blank' });
+export const NotBlank = () => Matches(/\S/, { message: 'This field may not be blank.' });

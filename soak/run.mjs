@@ -290,7 +290,7 @@ async function main() {
       const password = 'soak password 123';
       const created = await http(base, 'POST', '/accounts/api/users/', { username, email: `${username}@example.com`, password });
       const login = await http(base, 'POST', '/login/', { username, password });
-      return { id: created.id, username, access: login.access };
+      return { id: created.user.id, username, access: login.access };
     });
     const conversationsOf = new Map(users.map((u) => [u.id, []]));
     const groups = [];

@@ -48,10 +48,14 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 /** The caller in each role is: nobody, mallory, alice. Public routes answer everyone alike. */
 const ROUTES: Record<string, RouteCase> = {
   'POST /register/': { expect: [201, 201, 201], call: (f) => ({ body: { username: f.unique(), email: `${f.unique()}@example.com`, password: 'correct horse battery' } }) },
-  'POST /accounts/api/users/': { expect: [201, 201, 201], call: (f) => ({ body: { username: f.unique(), email: `${f.unique()}@example.com`, password: 'correct horse battery' } }) },
+  'POST /accounts/api/users/': { expect: [200, 200, 200], call: (f) => ({ body: { username: f.unique(), email: `${f.unique()}@example.com`, password: 'correct horse battery' } }) },
   'GET /accounts/api/users/': { expect: [401, 200, 200] },
   'POST /login/': { expect: [200, 200, 200], call: (f) => ({ body: { username: f.alice.username, password: f.alice.password } }) },
   'POST /accounts/api/token/': { expect: [200, 200, 200], call: (f) => ({ body: { username: f.alice.username, password: f.alice.password } }) },
+  'POST /api/token/': { expect: [200, 200, 200], call: (f) => ({ body: { username: f.alice.username, password: f.alice.password } }) },
+  // A token is its own credential: anyone holding one may ask whether it is still valid.
+  'POST /api/token/verify/': { expect: [200, 200, 200], call: async (f) => ({ body: { token: await f.fresh(f.alice) } }) },
+  'POST /accounts/api/token/verify/': { expect: [200, 200, 200], call: (f) => ({ body: { token: f.alice.access } }) },
   // A refresh token is its own credential: whoever holds it may refresh or revoke it.
   'POST /api/token/refresh/': { expect: [200, 200, 200], call: async (f) => ({ body: { refresh: await f.fresh(f.alice) } }) },
   'POST /accounts/api/token/refresh/': { expect: [200, 200, 200], call: async (f) => ({ body: { refresh: await f.fresh(f.alice) } }) },
@@ -84,7 +88,8 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/conversations/{id}/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.conversation } }) },
   'GET /api/conversations/{id}/messages/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.conversation } }) },
   'GET /api/messages/': { expect: [401, 404, 200], call: (f) => ({ query: { conversation: f.conversation } }) },
-  'POST /api/messages/': { expect: [401, 404, 201], call: (f) => ({ body: { conversation: f.conversation, text: 'hello' } }) },
+  // A conversation in the body is a primary key: a stranger gets DRF's field error, as for one that does not exist.
+  'POST /api/messages/': { expect: [401, 400, 201], call: (f) => ({ body: { conversation: f.conversation, text: 'hello' } }) },
   'GET /messenger/api/chatrooms/': { expect: [401, 200, 200] },
   'GET /messenger/api/user/chatrooms/': { expect: [401, 200, 200] },
   // mallory + bob is new (201); alice + bob exists (200).

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -10,7 +10,8 @@ import { PasswordHasher } from '../users/password-hasher.service.js';
 import { UsersService } from '../users/users.service.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
-import { InvalidTokenError, TokensService, type TokenClaims } from './tokens.service.js';
+import { ApiException } from '../common/errors/api-exceptions.js';
+import { InvalidTokenError, TokensService, type TokenClaims, type TokenProfile } from './tokens.service.js';
 
 export interface TokenPair {
   access: string;
@@ -18,12 +19,31 @@ export interface TokenPair {
 }
 
 const BAD_CREDENTIALS = 'No active account found with the given credentials';
+/** SimpleJWT's word for a token that was valid but has been revoked (logout, rotation, reuse, deletion). */
+const BLACKLISTED = 'Token is blacklisted';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export class AuthFailure extends UnauthorizedException {
-  constructor(message: string) {
-    super({ statusCode: HttpStatus.UNAUTHORIZED, message });
+/** A 401 as SimpleJWT answers it: `{"detail": "…", "code": "token_not_valid"}` and the like. */
+export class AuthFailure extends ApiException {
+  constructor(detail: string, code = 'token_not_valid', extra: Record<string, unknown> = {}) {
+    super(HttpStatus.UNAUTHORIZED, detail, code, extra, { 'WWW-Authenticate': 'Bearer realm="api"' });
   }
+}
+
+/** Why a token was refused, in one sentence (for socket handshakes, which have no body to carry SimpleJWT's). */
+export function authFailureReason(error: unknown): string {
+  if (error instanceof AuthFailure) {
+    const messages = error.extra.messages as Array<{ message: string }> | undefined;
+    return messages?.[0]?.message ?? error.detail;
+  }
+  return error instanceof Error && error.message ? error.message : 'Token is invalid or expired';
+}
+
+/** SimpleJWT's answer to an access token that fails on an authenticated route. */
+export function invalidAccessToken(reason: string): AuthFailure {
+  return new AuthFailure('Given token not valid for any token type', 'token_not_valid', {
+    messages: [{ token_class: 'AccessToken', token_type: 'access', message: reason }],
+  });
 }
 
 @Injectable()
@@ -41,24 +61,29 @@ export class AuthService {
    * Checks the password (a missing account costs the same argon2 time and gives the same 401),
    * then opens a new session with its first refresh token.
    */
-  async login(username: string, password: string, clientIp: string): Promise<{ user: User } & TokenPair> {
+  async login(username: string, password: string, clientIp: string, profile: TokenProfile = 'api'): Promise<{ user: User } & TokenPair> {
     await this.throttle.assertAllowed(username, clientIp);
     const user = await this.users.findForLogin(username);
     const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (!user || !ok) {
       await this.throttle.recordFailure(username, clientIp);
-      throw new AuthFailure(BAD_CREDENTIALS);
+      throw new AuthFailure(BAD_CREDENTIALS, 'no_active_account');
     }
     await this.throttle.recordSuccess(username, clientIp);
+    return { user, ...(await this.openSession(user.id, profile)) };
+  }
+
+  /** A new session (token family) for a user whose identity is established, with its first pair. */
+  async openSession(userId: number, profile: TokenProfile): Promise<TokenPair> {
     const sessionId = randomUUID();
-    const refresh = this.tokens.sign('refresh', user.id, sessionId);
+    const refresh = this.tokens.sign('refresh', userId, sessionId, profile);
     // The session and its first refresh token in one statement: one round trip, all or nothing.
     await this.dataSource.query(
-      `WITH session AS (INSERT INTO auth_sessions (id, user_id) VALUES ($1, $2) RETURNING id)
+      `WITH session AS (INSERT INTO auth_sessions (id, user_id, token_profile) VALUES ($1, $2, $6) RETURNING id)
        INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at) SELECT $3, session.id, $4, $5 FROM session`,
-      [sessionId, user.id, refresh.jti, TokensService.hash(refresh.token), refresh.expiresAt],
+      [sessionId, userId, refresh.jti, TokensService.hash(refresh.token), refresh.expiresAt, profile],
     );
-    return { user, access: this.tokens.sign('access', user.id, sessionId).token, refresh: refresh.token };
+    return { access: this.tokens.sign('access', userId, sessionId, profile).token, refresh: refresh.token };
   }
 
   /**
@@ -71,28 +96,28 @@ export class AuthService {
     const hash = TokensService.hash(refreshToken);
 
     if (!this.config.jwt.refreshRotation) {
-      const live = await this.dataSource.query(
-        `SELECT 1 FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
+      const live: Array<{ token_profile: TokenProfile }> = await this.dataSource.query(
+        `SELECT s.token_profile FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
          WHERE t.id = $1 AND t.token_hash = $2 AND t.expires_at > now() AND s.revoked_at IS NULL`,
         [claims.jti, hash],
       );
-      if (!live.length) throw new AuthFailure('Token is invalid or revoked');
-      return { access: this.tokens.sign('access', claims.userId, claims.sid).token, refresh: refreshToken };
+      if (!live.length) throw new AuthFailure(BLACKLISTED);
+      return { access: this.tokens.sign('access', claims.userId, claims.sid, live[0].token_profile).token, refresh: refreshToken };
     }
 
     const rotated = await this.dataSource.transaction(async (manager) => {
-      const consumed: Array<{ session_id: string; user_id: number }> = await manager.query(
+      const consumed: Array<{ session_id: string; user_id: number; token_profile: TokenProfile }> = await manager.query(
         `UPDATE refresh_tokens t SET used_at = now()
-         FROM auth_sessions s
+         FROM auth_sessions s JOIN users u ON u.id = s.user_id AND u.deleted_at IS NULL
          WHERE t.id = $1 AND t.token_hash = $2 AND t.used_at IS NULL AND t.expires_at > now()
            AND s.id = t.session_id AND s.revoked_at IS NULL
-         RETURNING t.session_id, s.user_id`,
+         RETURNING t.session_id, s.user_id, s.token_profile`,
         [claims.jti, hash],
       );
       // TypeORM returns [rows, count] for UPDATE … RETURNING on postgres.
       const rows = Array.isArray(consumed[0]) ? (consumed[0] as unknown as typeof consumed) : consumed;
       if (!rows.length) return null;
-      return this.issuePair(manager, rows[0].user_id, rows[0].session_id);
+      return this.issuePair(manager, rows[0].user_id, rows[0].session_id, rows[0].token_profile);
     });
     if (rotated) return rotated;
 
@@ -103,7 +128,28 @@ export class AuthService {
        WHERE revoked_at IS NULL AND id = (SELECT session_id FROM refresh_tokens WHERE id = $1 AND token_hash = $2 AND used_at IS NOT NULL)`,
       [claims.jti, hash],
     );
-    throw new AuthFailure('Token is invalid or revoked');
+    throw new AuthFailure(BLACKLISTED);
+  }
+
+  /**
+   * SimpleJWT's `token/verify/`: any token of ours, access or refresh, whose signature, expiry
+   * and session still hold (a refresh token also must not be spent). Throws {@link AuthFailure}.
+   */
+  async verifyToken(token: string): Promise<void> {
+    const claims = this.verify(token, 'any');
+    if (claims.typ === 'access') {
+      await this.authenticateClaims(claims).catch(() => {
+        throw new AuthFailure(BLACKLISTED);
+      });
+      return;
+    }
+    const live = await this.dataSource.query(
+      `SELECT 1 FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id AND u.deleted_at IS NULL
+       WHERE t.id = $1 AND t.token_hash = $2 AND t.expires_at > now() AND s.revoked_at IS NULL
+         AND (t.used_at IS NULL OR NOT $3::boolean)`,
+      [claims.jti, TokensService.hash(token), this.config.jwt.refreshRotation],
+    );
+    if (!live.length) throw new AuthFailure(BLACKLISTED);
   }
 
   /** Revokes the session (token family) of a refresh token. Idempotent. */
@@ -126,19 +172,27 @@ export class AuthService {
     try {
       userId = this.tokens.checkClaims(claims, 'access');
     } catch (error) {
-      throw new AuthFailure((error as Error).message);
+      throw invalidAccessToken((error as Error).message);
     }
-    if (!UUID.test(claims.sid as string)) throw new AuthFailure('Token is invalid');
+    if (!UUID.test(claims.sid as string)) throw invalidAccessToken('Token is invalid or expired');
     const user = await this.users.findIdentity(userId, claims.sid as string);
-    if (!user) throw new AuthFailure('Token is revoked or its account is gone');
+    // Logged out, reused (the family was revoked) or the account is gone.
+    if (!user) throw invalidAccessToken(BLACKLISTED);
     return { id: user.id, username: user.username };
   }
 
   async authenticateAccessToken(token: string): Promise<AuthenticatedUser> {
-    return this.authenticateClaims(this.verify(token, 'access'));
+    let claims: TokenClaims;
+    try {
+      claims = this.tokens.verify(token, 'access');
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw invalidAccessToken(error.message);
+      throw error;
+    }
+    return this.authenticateClaims(claims);
   }
 
-  private verify(token: string, type: 'access' | 'refresh') {
+  private verify(token: string, type: 'access' | 'refresh' | 'any') {
     try {
       return this.tokens.verify(token, type);
     } catch (error) {
@@ -147,14 +201,14 @@ export class AuthService {
     }
   }
 
-  private async issuePair(manager: EntityManager, userId: number, sessionId: string): Promise<TokenPair> {
-    const refresh = this.tokens.sign('refresh', userId, sessionId);
+  private async issuePair(manager: EntityManager, userId: number, sessionId: string, profile: TokenProfile): Promise<TokenPair> {
+    const refresh = this.tokens.sign('refresh', userId, sessionId, profile);
     await manager.insert(RefreshToken, {
       id: refresh.jti,
       sessionId,
       tokenHash: TokensService.hash(refresh.token),
       expiresAt: refresh.expiresAt,
     });
-    return { access: this.tokens.sign('access', userId, sessionId).token, refresh: refresh.token };
+    return { access: this.tokens.sign('access', userId, sessionId, profile).token, refresh: refresh.token };
   }
 }

@@ -1,9 +1,13 @@
-import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator.js';
+import { AuthFailure, invalidAccessToken } from './auth.service.js';
 
-/** Global and default-deny: every HTTP route needs a valid access token unless marked `@Public()`. */
+/**
+ * Global and default-deny: every HTTP route needs a valid access token unless marked `@Public()`.
+ * Refusals are SimpleJWT's: no credentials → `not_authenticated`, a bad token → `token_not_valid`.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(private readonly reflector: Reflector) {
@@ -18,12 +22,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser>(error: unknown, user: TUser, info: unknown): TUser {
-    if (error instanceof UnauthorizedException) throw error;
+    if (error instanceof HttpException) throw error;
     if (error) throw error;
     if (!user) {
       const reason = info instanceof Error ? info : undefined;
-      if (!reason || reason.message === 'No auth token') throw new UnauthorizedException('Authentication credentials were not provided.');
-      throw new UnauthorizedException(reason.name === 'TokenExpiredError' ? 'Token has expired' : 'Token is invalid');
+      if (!reason || reason.message === 'No auth token') throw new AuthFailure('Authentication credentials were not provided.', 'not_authenticated');
+      throw invalidAccessToken(reason.name === 'TokenExpiredError' ? 'Token is expired' : 'Token is invalid or expired');
     }
     return user;
   }

@@ -22,8 +22,22 @@ describe('TokensService', () => {
     const refresh = tokens.sign('refresh', 7, 's1').token;
     expect(tokens.verify(access, 'access')).toMatchObject({ userId: 7, sid: 's1', typ: 'access', iss: 'palaver', aud: 'palaver-api' });
     expect(tokens.verify(refresh, 'refresh')).toMatchObject({ userId: 7, typ: 'refresh' });
-    expect(() => tokens.verify(refresh, 'access')).toThrow('Token is not an access token');
-    expect(() => tokens.verify(access, 'refresh')).toThrow('Token is not a refresh token');
+    expect(() => tokens.verify(refresh, 'access')).toThrow('Token has wrong type');
+    expect(() => tokens.verify(access, 'refresh')).toThrow('Token has wrong type');
+    expect(tokens.verify(refresh, 'any')).toMatchObject({ typ: 'refresh' });
+  });
+
+  it("carries SimpleJWT's user_id and token_type claims, which clients of the originals decode", () => {
+    const access = tokens.verify(tokens.sign('access', 7, 's1').token, 'access');
+    expect(access).toMatchObject({ user_id: 7, token_type: 'access', sub: '7' });
+    expect(tokens.verify(tokens.sign('refresh', 7, 's1').token, 'refresh')).toMatchObject({ user_id: 7, token_type: 'refresh' });
+  });
+
+  it('gives tokens of the /accounts/ family the original 30 and 60 days', () => {
+    const access = tokens.verify(tokens.sign('access', 1, 's', 'accounts').token, 'access');
+    const refresh = tokens.verify(tokens.sign('refresh', 1, 's', 'accounts').token, 'refresh');
+    expect(access.exp - access.iat).toBe(30 * 86400);
+    expect(refresh.exp - refresh.iat).toBe(60 * 86400);
   });
 
   it('gives lifetimes from the configuration', () => {
@@ -39,16 +53,16 @@ describe('TokensService', () => {
 
   it('refuses another algorithm even with the right key (HS512)', () => {
     const token = forge({ typ: 'access', sid: 's' }, { algorithm: 'HS512' });
-    expect(() => tokens.verify(token, 'access')).toThrow('Token is invalid');
+    expect(() => tokens.verify(token, 'access')).toThrow('Token is invalid or expired');
   });
 
   it('refuses a token signed with another key', () => {
-    expect(() => tokens.verify(forge({ typ: 'access', sid: 's' }, {}, 'another-secret-another-secret-another-secret'), 'access')).toThrow('Token is invalid');
+    expect(() => tokens.verify(forge({ typ: 'access', sid: 's' }, {}, 'another-secret-another-secret-another-secret'), 'access')).toThrow('Token is invalid or expired');
   });
 
   it('refuses an expired token, saying so', () => {
     const token = forge({ typ: 'access', sid: 's' }, { expiresIn: -60 });
-    expect(() => tokens.verify(token, 'access')).toThrow('Token has expired');
+    expect(() => tokens.verify(token, 'access')).toThrow('Token is expired');
   });
 
   it('refuses a wrong audience or issuer', () => {
@@ -59,12 +73,12 @@ describe('TokensService', () => {
   it('refuses a tampered payload', () => {
     const [header, , signature] = tokens.sign('access', 7, 's1').token.split('.');
     const tampered = `${header}.${base64url({ sub: '1', typ: 'access', sid: 's1', jti: 'x', iss: 'palaver', aud: 'palaver-api', exp: 9999999999 })}.${signature}`;
-    expect(() => tokens.verify(tampered, 'access')).toThrow('Token is invalid');
+    expect(() => tokens.verify(tampered, 'access')).toThrow('Token is invalid or expired');
   });
 
   it('refuses tokens without a usable subject or session', () => {
-    expect(() => tokens.verify(forge({ typ: 'access', sid: 's' }, { subject: 'admin' }), 'access')).toThrow('Token is invalid');
-    expect(() => tokens.verify(forge({ typ: 'access' }), 'access')).toThrow('Token is invalid');
+    expect(() => tokens.verify(forge({ typ: 'access', sid: 's' }, { subject: 'admin' }), 'access')).toThrow('Token is invalid or expired');
+    expect(() => tokens.verify(forge({ typ: 'access' }), 'access')).toThrow('Token is invalid or expired');
   });
 
   it('hashes tokens for storage', () => {

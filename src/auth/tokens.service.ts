@@ -6,9 +6,19 @@ import type { AppConfig } from '../config/app-config.js';
 
 export type TokenType = 'access' | 'refresh';
 
+/**
+ * Which route family issued a session, and so its token lifetimes: `api` (`/login/`,
+ * `/api/token/`: short) or `accounts` (`/accounts/api/token/`, `/accounts/api/users/`: the
+ * original's 30 and 60 days). Refreshing keeps the family.
+ */
+export type TokenProfile = 'api' | 'accounts';
+
 export interface TokenClaims {
   sub: string;
   typ: TokenType;
+  /** SimpleJWT's claims, which clients of the originals decode: the user id and the token type. */
+  user_id: number;
+  token_type: TokenType;
   /** Auth session (refresh-token family) the token belongs to. */
   sid: string;
   jti: string;
@@ -45,10 +55,18 @@ export class TokensService {
    */
   readonly key: Buffer;
 
-  sign(type: TokenType, userId: number, sessionId: string, jti: string = randomUUID()): { token: string; jti: string; expiresAt: Date } {
-    const ttl = type === 'access' ? this.config.jwt.accessTtlSeconds : this.config.jwt.refreshTtlSeconds;
+  sign(type: TokenType, userId: number, sessionId: string, profile: TokenProfile = 'api', jti: string = randomUUID()): { token: string; jti: string; expiresAt: Date } {
+    const { jwt } = this.config;
+    const ttl =
+      profile === 'accounts'
+        ? type === 'access'
+          ? jwt.accountsAccessTtlSeconds
+          : jwt.accountsRefreshTtlSeconds
+        : type === 'access'
+          ? jwt.accessTtlSeconds
+          : jwt.refreshTtlSeconds;
     const token = this.jwt.sign(
-      { typ: type, sid: sessionId },
+      { typ: type, token_type: type, user_id: userId, sid: sessionId },
       {
         algorithm: 'HS256',
         secret: this.key,
@@ -63,23 +81,24 @@ export class TokensService {
   }
 
   /** Verifies signature, algorithm, issuer, audience, expiry and type; throws {@link InvalidTokenError}. */
-  verify(token: string, expected: TokenType): TokenClaims & { userId: number } {
+  verify(token: string, expected: TokenType | 'any'): TokenClaims & { userId: number } {
     let claims: TokenClaims;
     try {
       claims = this.jwt.verify<TokenClaims>(token, { ...this.verifyOptions, secret: this.key });
     } catch (error) {
       const expired = error instanceof Error && error.name === 'TokenExpiredError';
-      throw new InvalidTokenError(expired ? 'Token has expired' : 'Token is invalid');
+      throw new InvalidTokenError(expired ? 'Token is expired' : 'Token is invalid or expired');
     }
     return { ...claims, userId: this.checkClaims(claims, expected) };
   }
 
   /** Checks the claims a valid signature does not: type, subject, session. Returns the user id. */
-  checkClaims(claims: Partial<TokenClaims>, expected: TokenType): number {
-    if (claims.typ !== expected) throw new InvalidTokenError(expected === 'access' ? 'Token is not an access token' : 'Token is not a refresh token');
+  checkClaims(claims: Partial<TokenClaims>, expected: TokenType | 'any'): number {
+    const typeOk = expected === 'any' ? claims.typ === 'access' || claims.typ === 'refresh' : claims.typ === expected;
+    if (!typeOk) throw new InvalidTokenError('Token has wrong type');
     const userId = Number(claims.sub);
     if (!Number.isSafeInteger(userId) || userId <= 0 || typeof claims.sid !== 'string' || typeof claims.jti !== 'string') {
-      throw new InvalidTokenError('Token is invalid');
+      throw new InvalidTokenError('Token is invalid or expired');
     }
     return userId;
   }

@@ -1,11 +1,14 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../common/decorators/public.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { absoluteUrl } from '../common/http/absolute-url.js';
+import { sendJsonArray } from '../common/http/json-array-stream.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 import { ListUsersQueryDto, USERS_PAGE_DEFAULT } from './dto/list-users.dto.js';
-import { CreateAccountDto, RegisterDto } from './dto/register.dto.js';
+import { RegisterDto } from './dto/register.dto.js';
 import { RegisteredDto, UserSummaryDto } from './dto/user.dto.js';
 import { toUserSummary } from './user.mappers.js';
 import { UsersService } from './users.service.js';
@@ -13,7 +16,10 @@ import { UsersService } from './users.service.js';
 @ApiTags('accounts')
 @Controller()
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Registration of the `/register/` family: the account with an optional bio and picture URL. */
   @Public()
@@ -33,30 +39,23 @@ export class UsersController {
     return { message: 'User registered successfully!', user_id: user.id };
   }
 
-  /** Registration of the `/accounts/` family. */
-  @Public()
-  @Post('accounts/api/users')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'Create a user' })
-  @ApiCreatedResponse({ type: UserSummaryDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or username/email already taken' })
-  async create(@Body() body: CreateAccountDto): Promise<UserSummaryDto> {
-    return toUserSummary(await this.users.register(body));
-  }
-
   /**
-   * Users in id order, at most `limit` (default 50, max 200). When there may be more, a
-   * `Link: <…?after=ID>; rel="next"` header points to the next page.
+   * Users in id order. Without `limit` or `after`: all of them, as the original's unpaginated list
+   * (at most `LIST_MAX_ITEMS`, default 10,000). With them: at most `limit` (default 50, max 200),
+   * and when there may be more, a `Link: <…?after=ID>; rel="next"` header points to the next page.
    */
   @Get('accounts/api/users')
   @ApiOperation({ summary: 'List or search users' })
   @ApiOkResponse({ type: [UserSummaryDto] })
-  async list(@Query() query: ListUsersQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<UserSummaryDto[]> {
+  async list(@Query() query: ListUsersQueryDto, @Req() request: Request, @Res() response: Response): Promise<void> {
+    if (query.limit === undefined && query.after === undefined) {
+      return sendJsonArray(response, this.users.listAll({ search: query.search, cap: this.config.listMaxItems }), toUserSummary);
+    }
     const limit = query.limit ?? USERS_PAGE_DEFAULT;
     const users = await this.users.list({ search: query.search, limit, after: query.after });
     if (users.length === limit) {
       response.setHeader('Link', `<${absoluteUrl(request, { after: String(users[users.length - 1].id) })}>; rel="next"`);
     }
-    return users.map(toUserSummary);
+    response.json(users.map(toUserSummary));
   }
 }

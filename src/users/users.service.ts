@@ -55,7 +55,7 @@ export class UsersService {
       username: account.username,
       email: account.email.trim(),
       passwordHash,
-      profile: Object.assign(new Profile(), { bio: account.bio ?? '', image: account.profilePicture ?? null }),
+      profile: Object.assign(new Profile(), { bio: account.bio ?? null, image: account.profilePicture ?? null }),
     });
     try {
       // One transaction: the user row, then its profile (cascade).
@@ -87,6 +87,18 @@ export class UsersService {
   async findIdentity(id: number, sessionId: string): Promise<Pick<User, 'id' | 'username'> | null> {
     const rows: Array<Pick<User, 'id' | 'username'>> = await this.users.query(IDENTITY_SQL, [id, sessionId]);
     return rows[0] ?? null;
+  }
+
+  /** Every user (matching `search`), in id order, at most `cap`, read 1,000 at a time by keyset. */
+  async *listAll(options: { search?: string; cap: number }, pageSize = 1000): AsyncGenerator<User[]> {
+    let after = 0;
+    for (let remaining = options.cap; remaining > 0; ) {
+      const page = await this.list({ search: options.search, limit: Math.min(pageSize, remaining), after });
+      if (page.length) yield page;
+      if (page.length < Math.min(pageSize, remaining)) return;
+      remaining -= page.length;
+      after = page[page.length - 1].id;
+    }
   }
 
   /** A bounded page in id order; `after` is the keyset cursor. */

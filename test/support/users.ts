@@ -17,8 +17,8 @@ export async function createUser(t: TestApp, prefix = 'user', password = 'correc
   const username = `${prefix}${counter}_${process.pid}`;
   const email = `${username}@example.com`;
   const created = await t.http().post('/accounts/api/users/').send({ username, email, password });
-  if (created.status !== 201) throw new Error(`register failed: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 200) throw new Error(`register failed: ${created.status} ${JSON.stringify(created.body)}`);
   const login = await t.http().post('/accounts/api/token/').send({ username, password });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
-  return { id: created.body.id, username, email, password, access: login.body.access, refresh: login.body.refresh };
+  return { id: created.body.user.id, username, email, password, access: login.body.access, refresh: login.body.refresh };
 }

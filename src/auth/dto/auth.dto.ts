@@ -1,5 +1,5 @@
-import { IsJWT, IsString, MaxLength, MinLength } from 'class-validator';
-import { LoginUserDto } from '../../users/dto/user.dto.js';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { LoginUserDto, UserSummaryDto } from '../../users/dto/user.dto.js';
 
 export class LoginDto {
   @IsString()
@@ -9,16 +9,29 @@ export class LoginDto {
 
   @IsString()
   @MinLength(1)
-  @MaxLength(128)
+  @MaxLength(4096)
   password: string;
 }
 
 export class RefreshDto {
-  /** A refresh token from login or a previous refresh. */
+  /** A refresh token from login or a previous refresh (anything else is 401 `token_not_valid`). */
   @IsString()
-  @MaxLength(4096)
-  @IsJWT({ message: 'Must be a JSON Web Token.' })
+  @MinLength(1)
   refresh: string;
+}
+
+export class VerifyDto {
+  /** An access or refresh token (anything else is 401 `token_not_valid`). */
+  @IsString()
+  @MinLength(1)
+  token: string;
+}
+
+/** What `/accounts/api/users/` answers: the new account and an access token that works at once. */
+export class AccountCreatedDto {
+  user: UserSummaryDto;
+  /** Access token (JWT, 30 days by default): send as `Authorization: Bearer …`. */
+  token: string;
 }
 
 export class LoginResponseDto {

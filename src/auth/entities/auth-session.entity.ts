@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import type { TokenProfile } from '../tokens.service.js';
 import { User } from '../../users/entities/user.entity.js';
 
 /**
@@ -6,6 +7,7 @@ import { User } from '../../users/entities/user.entity.js';
  * Revoking the session (logout, or reuse of a rotated token) ends every token of the family.
  */
 @Entity({ name: 'auth_sessions' })
+@Check('auth_sessions_token_profile_check', `"token_profile" IN ('api', 'accounts')`)
 export class AuthSession {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'auth_sessions_pkey' })
   id: string;
@@ -23,6 +25,10 @@ export class AuthSession {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
+
+  /** The route family that opened the session, which sets its tokens' lifetimes. */
+  @Column({ name: 'token_profile', type: 'varchar', length: 16, default: 'api' })
+  tokenProfile: TokenProfile;
 
   /** `logout` or `reuse`. */
   @Column({ name: 'revoked_reason', type: 'varchar', length: 32, nullable: true })

@@ -3,6 +3,7 @@ import { ChatEvents, type ChatEventMap } from '../src/chat/chat.events.js';
 import { ChatService } from '../src/chat/chat.service.js';
 import { countQueries } from './support/query-counter.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { compareCodePoints } from '../src/chat/room-names.js';
 import { createUser, type TestUser } from './support/users.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -68,10 +69,13 @@ describe('chat over REST, both families, one model', () => {
       const withoutMe = await as(carol).post('/api/conversations/', { participants: [mallory.id] }).expect(201);
       expect(withoutMe.body.participants.map((p: { id: number }) => p.id).sort()).toEqual([carol.id, mallory.id].sort());
       const unknown = await as(alice).post('/api/conversations/', { participants: [bob.id, 999999] }).expect(400);
-      expect(unknown.body.fields.participants[0]).toContain('999999');
+      expect(unknown.body).toEqual({ participants: ['Invalid pk "999999" - object does not exist.'] });
       await as(alice).post('/api/conversations/', { participants: [alice.id] }).expect(400);
       await as(alice).post('/api/conversations/', { participants: [] }).expect(400);
-      await as(alice).post('/api/conversations/', { participants: ['1'] }).expect(400);
+      const wrongType = await as(alice).post('/api/conversations/', { participants: ['abc'] }).expect(400);
+      expect(wrongType.body).toEqual({ participants: ['Incorrect type. Expected pk value, received str.'] });
+      const notList = await as(alice).post('/api/conversations/', { participants: 3 }).expect(400);
+      expect(notList.body).toEqual({ participants: ['Expected a list of items but got type "int".'] });
       await as(alice).post('/api/conversations/', { participants: [-1] }).expect(400);
       await as(alice).post('/api/conversations/', {}).expect(400);
     });
@@ -127,12 +131,16 @@ describe('chat over REST, both families, one model', () => {
     it('hides conversations from non-members (404) on reads and writes', async () => {
       const conversation = (await as(alice).post('/api/conversations/', { participants: [bob.id] })).body.id;
       const response = await as(mallory).get(`/api/conversations/${conversation}/`).expect(404);
-      expect(response.body.message).toBe('Conversation not found');
+      expect(response.body).toEqual({ detail: 'Conversation not found', code: 'not_found' });
       await as(mallory).get(`/api/conversations/${conversation}/messages/`).expect(404);
-      await as(mallory).post('/api/messages/', { conversation, text: 'hi' }).expect(404);
       await as(mallory).get(`/api/messages/?conversation=${conversation}`).expect(404);
       await as(mallory).get('/api/conversations/2147483647/').expect(404);
-      await as(mallory).post('/api/messages/', { conversation: 2147483647, text: 'hi' }).expect(404);
+      // A primary key in a body is DRF's field error, worded alike whether the conversation is
+      // someone else's or does not exist: nothing is revealed.
+      const foreign = await as(mallory).post('/api/messages/', { conversation, text: 'hi' }).expect(400);
+      expect(foreign.body).toEqual({ conversation: [`Invalid pk "${conversation}" - object does not exist.`] });
+      const missing = await as(mallory).post('/api/messages/', { conversation: 2147483647, text: 'hi' }).expect(400);
+      expect(missing.body).toEqual({ conversation: ['Invalid pk "2147483647" - object does not exist.'] });
       const list = await as(mallory).get('/api/conversations/').expect(200);
       expect(list.body.map((c: { id: number }) => c.id)).not.toContain(conversation);
     });
@@ -188,8 +196,14 @@ describe('chat over REST, both families, one model', () => {
       for (let i = 0; i < 1000; i++) all.push((await chat.sendMessage(i % 2 ? carol.id : bob.id, conversation, `message ${i}`)).message.id);
     }, 120_000);
 
-    it('returns the latest 50 oldest-first by default, and caps limit at 200', async () => {
-      const response = await as(carol).get(`/api/conversations/${conversation}/messages/`).expect(200);
+    it('returns the whole history oldest first without paging parameters (as the originals), and caps limit at 200', async () => {
+      const whole = await as(carol).get(`/api/conversations/${conversation}/messages/?format=json`).expect(200);
+      expect(whole.body.map((m: { id: number }) => m.id)).toEqual(all);
+      expect(whole.body[0]).toEqual({ id: all[0], sender: summary(bob), conversation, text: 'message 0', timestamp: expect.stringMatching(ISO) });
+      const room = await as(bob).get(`/messenger/api/chatrooms/${encodeURIComponent(await roomName())}/messages/`).expect(200);
+      expect(room.body.map((m: { id: number }) => m.id)).toEqual(all);
+      expect(room.body[999]).toEqual({ id: all[999], user: whole.body[999].sender.username, content: 'message 999', timestamp: whole.body[999].timestamp });
+      const response = await as(carol).get(`/api/conversations/${conversation}/messages/?limit=50`).expect(200);
       expect(response.body.map((m: { id: number }) => m.id)).toEqual(all.slice(-50));
       expect(response.body[0]).toEqual({ id: all[950], sender: summary(bob), conversation, text: 'message 950', timestamp: expect.stringMatching(ISO) });
       await as(carol).get(`/api/conversations/${conversation}/messages/?limit=201`).expect(400);
@@ -267,15 +281,15 @@ describe('chat over REST, both families, one model', () => {
     it('opens the direct room by recipient, named after both users', async () => {
       const frank = await createUser(t, 'frank');
       const created = await as(frank).post('/messenger/api/chatrooms/', { recipient: carol.username }).expect(201);
-      const expectedName = [frank.username, carol.username].sort().join(frank.username.includes('_') || carol.username.includes('_') ? '~' : '_');
+      const expectedName = [frank.username, carol.username].sort(compareCodePoints).join(frank.username.includes('_') || carol.username.includes('_') ? '~' : '_');
       expect(created.body).toEqual({ id: expect.any(Number), name: expectedName, members: [carol.id, frank.id].sort((a, b) => a - b), display_name: carol.username });
       const again = await as(carol).post('/messenger/api/chatrooms/', { recipient: frank.username.toUpperCase() }).expect(200);
       expect(again.body).toEqual({ ...created.body, display_name: frank.username });
     });
 
-    it('404 for an unknown recipient, 400 for yourself', async () => {
-      const unknown = await as(alice).post('/messenger/api/chatrooms/', { recipient: 'nobody_here' }).expect(404);
-      expect(unknown.body.message).toBe('No user named nobody_here.');
+    it('400 for an unknown recipient, as the original, and for yourself', async () => {
+      const unknown = await as(alice).post('/messenger/api/chatrooms/', { recipient: 'nobody_here' }).expect(400);
+      expect(unknown.body).toEqual({ recipient: ['Recipient does not exist.'] });
       await as(alice).post('/messenger/api/chatrooms/', { recipient: alice.username }).expect(400);
       await as(alice).post('/messenger/api/chatrooms/', {}).expect(400);
     });
@@ -304,7 +318,7 @@ describe('chat over REST, both families, one model', () => {
 
     it('keeps underscore pairs apart: a_b+c and a+b_c are two rooms', async () => {
       const register = async (username: string) => {
-        await t.http().post('/accounts/api/users/').send({ username, email: `${username}@example.com`, password: 'password123' }).expect(201);
+        await t.http().post('/accounts/api/users/').send({ username, email: `${username}@example.com`, password: 'password123' }).expect(200);
         const login = await t.http().post('/login/').send({ username, password: 'password123' }).expect(200);
         return login.body.access as string;
       };

@@ -54,7 +54,7 @@ describe('fuzzing the real-time surfaces', () => {
     roomName = created.body.name;
     socket = connectSocket(t.baseUrl, owner.access);
     await connected(socket);
-    room = await openRoom(t.baseUrl, `/ws/chat/${encodeURIComponent(roomName)}/?token=${owner.access}`);
+    room = await openRoom(t.baseUrl, `/ws/chat/${encodeURIComponent(roomName)}/?token=${owner.access}&errors=1`);
   });
 
   afterAll(async () => {

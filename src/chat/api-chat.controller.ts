@@ -1,9 +1,13 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
+import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { absoluteUrl } from '../common/http/absolute-url.js';
+import { sendJsonArray } from '../common/http/json-array-stream.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 import { IdParamPipe } from '../common/http/id-param.pipe.js';
 import { toApiMessage, toConversationDto } from './chat.mappers.js';
 import { ChatService } from './chat.service.js';
@@ -15,6 +19,7 @@ import {
   ConversationDto,
   CreateConversationDto,
   HistoryQueryDto,
+  isWholeListRequest,
   ListConversationsQueryDto,
   MessagePageQueryDto,
   PAGE_SIZE_DEFAULT,
@@ -39,7 +44,10 @@ function parsePageSize(raw: string | undefined): number {
 @ApiTags('conversations (/api/)')
 @Controller('api')
 export class ApiChatController {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post('conversations')
   @ApiOperation({ summary: 'Create a conversation (201), or get the existing direct one (200)' })
@@ -81,23 +89,41 @@ export class ApiChatController {
     return toConversationDto(conversation, messages);
   }
 
-  /** Oldest first: the latest `limit` (default 50, max 200); `before`/`after` walk the history. */
+  /**
+   * Oldest first. Without `limit`, `before` or `after`: the whole conversation (at most its latest
+   * `LIST_MAX_ITEMS`, default 10,000), as the original answers it. With them: the latest `limit`
+   * (default 50, max 200), and `before`/`after` walk the history by keyset.
+   */
   @Get('conversations/:id/messages')
-  @ApiOperation({ summary: 'Messages of a conversation (keyset cursors)' })
+  @ApiOperation({ summary: 'Messages of a conversation (whole, or by keyset cursors)' })
   @ApiOkResponse({ type: [ApiMessageDto] })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such conversation, or not a member' })
-  async history(@CurrentUser() user: AuthenticatedUser, @Param('id', new IdParamPipe('Conversation')) id: number, @Query() query: HistoryQueryDto): Promise<ApiMessageDto[]> {
+  async history(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', new IdParamPipe('Conversation')) id: number,
+    @Query() query: HistoryQueryDto,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (isWholeListRequest(query)) {
+      const { pages } = await this.chat.wholeHistory(user.id, id, this.config.listMaxItems);
+      return sendJsonArray(response, pages, toApiMessage);
+    }
     const { messages } = await this.chat.history(user.id, id, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
-    return messages.map(toApiMessage);
+    response.json(messages.map(toApiMessage));
   }
 
   @Post('messages')
   @ApiOperation({ summary: 'Send a message (idempotent with client_id)' })
   @ApiCreatedResponse({ type: ApiMessageDto, description: 'Stored' })
   @ApiOkResponse({ type: ApiMessageDto, description: 'A retry with a known client_id: the first message' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such conversation, or not a member' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field; a conversation that does not exist or that the caller is not in is `{"conversation": ["Invalid pk \\"7\\" - object does not exist."]}`' })
   async send(@CurrentUser() user: AuthenticatedUser, @Body() body: SendMessageDto, @Res({ passthrough: true }) response: Response): Promise<ApiMessageDto> {
-    const { message, created } = await this.chat.sendMessage(user.id, body.conversation, body.text, body.client_id);
+    const { message, created } = await this.chat.sendMessage(user.id, body.conversation, body.text, body.client_id).catch((error: unknown) => {
+      // A primary key in a body that names nothing the caller may see is DRF's field error (400),
+      // the same whether the conversation does not exist or is someone else's.
+      if (error instanceof NotFoundException) throw FieldValidationException.forField('conversation', `Invalid pk "${body.conversation}" - object does not exist.`);
+      throw error;
+    });
     response.status(created ? 201 : 200);
     return toApiMessage(message);
   }

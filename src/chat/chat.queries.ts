@@ -60,11 +60,15 @@ export class ChatQueries {
   }
 
   async conversationForMember(userId: number, where: { id: number } | { name: string }, manager?: EntityManager): Promise<(ConversationRow & { members: UserRef[] }) | null> {
-    const [column, value] = 'id' in where ? ['c.id', where.id] : ['c.name', where.name];
+    // A room name is the current one or, failing that, a former one (an alias); COALESCE stops at the first hit.
+    const [condition, value] =
+      'id' in where
+        ? ['c.id = $2', where.id]
+        : ['c.id = coalesce((SELECT id FROM conversations WHERE name = $2), (SELECT conversation_id FROM conversation_name_aliases WHERE name = $2))', where.name];
     const rows: ConversationRow[] = await this.db(manager).query(
       `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
        JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $1
-       WHERE ${column} = $2`,
+       WHERE ${condition}`,
       [userId, value],
     );
     if (!rows.length) return null;
@@ -157,6 +161,18 @@ export class ChatQueries {
     );
     if (query.after === undefined) rows.reverse();
     return rows.map(toMessageView);
+  }
+
+  /**
+   * The whole history as it is now (its latest `cap` messages), oldest first, read `pageSize` at a
+   * time as ranges of the dense `seq`: each page is one probe of `(conversation_id, seq)`.
+   */
+  async *wholeHistory(conversationId: number, cap: number, pageSize = 1000): AsyncGenerator<MessageView[]> {
+    const rows: Array<{ message_count: string }> = await this.dataSource.query(`SELECT message_count FROM conversations WHERE id = $1`, [conversationId]);
+    const last = Number(rows[0]?.message_count ?? 0);
+    for (let from = Math.max(0, last - cap) + 1; from <= last; from += pageSize) {
+      yield await this.messagesBySeq(conversationId, from, Math.min(from + pageSize, last + 1));
+    }
   }
 
   /** Messages with `fromSeq <= seq < toSeq`, in order: the gap a live stream missed. */

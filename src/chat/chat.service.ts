@@ -43,7 +43,7 @@ export class ChatService {
     if (ids.length > MAX_PARTICIPANTS) throw FieldValidationException.forField('participants', `At most ${MAX_PARTICIPANTS} participants.`);
     const users: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::int[]) AND deleted_at IS NULL`, [ids]);
     const missing = ids.filter((id) => !users.some((u) => u.id === id));
-    if (missing.length) throw FieldValidationException.forField('participants', `Unknown user id${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`);
+    if (missing.length) throw new FieldValidationException({ participants: missing.map((id) => `Invalid pk "${id}" - object does not exist.`) });
     if (ids.length === 2) return this.openDirect(users[0], users[1]);
     return this.createGroup(ids);
   }
@@ -54,7 +54,7 @@ export class ChatService {
     const me = rows.find((r) => r.id === caller.id);
     const recipient = rows.find((r) => r.username.toLowerCase() === recipientUsername.toLowerCase());
     if (!me) throw new NotFoundException('User not found');
-    if (!recipient) throw new NotFoundException(`No user named ${recipientUsername}.`);
+    if (!recipient) throw FieldValidationException.forField('recipient', 'Recipient does not exist.');
     if (recipient.id === me.id) throw FieldValidationException.forField('recipient', 'You cannot open a chat with yourself.');
     return this.openDirect(me, recipient);
   }
@@ -92,6 +92,15 @@ export class ChatService {
     return { conversation, messages: await this.queries.history(conversation.id, query) };
   }
 
+  /**
+   * The whole history of a conversation the caller is in (at most its latest `cap` messages),
+   * oldest first, in pages: what the originals answer when a client asks for no page.
+   */
+  async wholeHistory(userId: number, reference: number | string, cap: number): Promise<{ conversation: ConversationView; pages: AsyncIterable<MessageView[]> }> {
+    const conversation = await this.resolve(userId, reference);
+    return { conversation, pages: this.queries.wholeHistory(conversation.id, cap) };
+  }
+
   /** Page-number listing (`/api/messages/`) of one conversation or of all the caller's. */
   async messagePage(userId: number, options: { conversationId?: number; page: number; pageSize: number }): Promise<{ count: number; messages: MessageView[] }> {
     let scope: { conversationId: number } | { userId: number } = { userId };
@@ -111,8 +120,8 @@ export class ChatService {
    * idempotent per `clientId`). Returns `created: false` with the first message for a retry; only
    * a new message is published.
    */
-  async sendMessage(senderId: number, conversationId: number, rawText: unknown, clientId?: string | null): Promise<{ message: MessageView; created: boolean }> {
-    const text = normaliseText(rawText);
+  async sendMessage(senderId: number, conversationId: number, rawText: unknown, clientId?: string | null, textField = 'text'): Promise<{ message: MessageView; created: boolean }> {
+    const text = normaliseText(rawText, textField);
     const result = await this.store.store(conversationId, { senderId, text, clientId: clientId ?? null });
     if (!result) throw new NotFoundException(CONVERSATION_NOT_FOUND);
     if (result.created) this.events.emit('message.created', { message: result.message });
@@ -120,9 +129,9 @@ export class ChatService {
   }
 
   /** Same as {@link sendMessage}, addressing the conversation by id or room name. */
-  async sendTo(senderId: number, reference: number | string, text: unknown, clientId?: string | null) {
+  async sendTo(senderId: number, reference: number | string, text: unknown, clientId?: string | null, textField = 'text') {
     const conversationId = typeof reference === 'number' ? reference : (await this.getRoom(senderId, reference)).id;
-    return this.sendMessage(senderId, conversationId, text, clientId);
+    return this.sendMessage(senderId, conversationId, text, clientId, textField);
   }
 
   private async openDirect(a: UserRow, b: UserRow): Promise<{ conversation: ConversationView; created: boolean }> {
@@ -165,12 +174,12 @@ export class ChatService {
   }
 }
 
-/** Message text: a string of 1 to 4,000 characters once trimmed. */
-export function normaliseText(raw: unknown): string {
-  if (typeof raw !== 'string') throw FieldValidationException.forField('text', 'Message text must be a string.');
+/** Message text: a string of 1 to 4,000 characters once trimmed (DRF's words for each problem). */
+export function normaliseText(raw: unknown, field = 'text'): string {
+  if (typeof raw !== 'string') throw FieldValidationException.forField(field, 'Not a valid string.');
   const text = raw.trim();
-  if (!text) throw FieldValidationException.forField('text', 'Message text must not be blank.');
-  if ([...text].length > MESSAGE_MAX_LENGTH) throw FieldValidationException.forField('text', `Message text may be at most ${MESSAGE_MAX_LENGTH} characters.`);
-  if (text.includes('\u0000')) throw FieldValidationException.forField('text', 'Message text must not contain NUL characters.');
+  if (!text) throw FieldValidationException.forField(field, 'This field may not be blank.');
+  if ([...text].length > MESSAGE_MAX_LENGTH) throw FieldValidationException.forField(field, `Ensure this field has no more than ${MESSAGE_MAX_LENGTH} characters.`);
+  if (text.includes('\u0000')) throw FieldValidationException.forField(field, 'Null characters are not allowed.');
   return text;
 }

@@ -1,24 +1,30 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { sendJsonArray } from '../common/http/json-array-stream.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 import { toRoomDto, toRoomMessage } from './chat.mappers.js';
 import { ChatService } from './chat.service.js';
 import { HISTORY_DEFAULT } from './chat.types.js';
-import { CONVERSATIONS_PAGE_MAX, HistoryQueryDto } from './dto/api-chat.dto.js';
+import { CONVERSATIONS_PAGE_MAX, HistoryQueryDto, isWholeListRequest } from './dto/api-chat.dto.js';
 import { CreateRoomDto, PostRoomMessageDto, RoomDto, RoomMessageDto } from './dto/messenger.dto.js';
 
 @ApiTags('chat rooms (/messenger/)')
 @Controller('messenger/api')
 export class MessengerController {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post('chatrooms')
   @ApiOperation({ summary: 'Open the direct room with a user (201 created, 200 existing)' })
   @ApiCreatedResponse({ type: RoomDto })
   @ApiOkResponse({ type: RoomDto, description: 'The room already existed' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No user with that username' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'No user with that username (`{"recipient": ["Recipient does not exist."]}`), or yourself' })
   async open(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateRoomDto, @Res({ passthrough: true }) response: Response): Promise<RoomDto> {
     const { conversation, created } = await this.chat.openDirectByUsername(user, body.recipient);
     response.status(created ? 201 : 200);
@@ -44,14 +50,22 @@ export class MessengerController {
     return this.rooms(user);
   }
 
-  /** Oldest first: the latest `limit` (default 50, max 200); `before`/`after` walk the history. */
+  /**
+   * Oldest first. Without `limit`, `before` or `after`: the whole room, as the original answers
+   * it (at most its latest `LIST_MAX_ITEMS`, default 10,000). With them: the latest `limit`
+   * (default 50, max 200), and `before`/`after` walk the history.
+   */
   @Get('chatrooms/:room/messages')
   @ApiOperation({ summary: 'Messages of a room' })
   @ApiOkResponse({ type: [RoomMessageDto] })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member' })
-  async history(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Query() query: HistoryQueryDto): Promise<RoomMessageDto[]> {
+  async history(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Query() query: HistoryQueryDto, @Res() response: Response): Promise<void> {
+    if (isWholeListRequest(query)) {
+      const { pages } = await this.chat.wholeHistory(user.id, room, this.config.listMaxItems);
+      return sendJsonArray(response, pages, toRoomMessage);
+    }
     const { messages } = await this.chat.history(user.id, room, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
-    return messages.map(toRoomMessage);
+    response.json(messages.map(toRoomMessage));
   }
 
   @Post('chatrooms/:room/messages')
@@ -59,7 +73,7 @@ export class MessengerController {
   @ApiCreatedResponse({ type: RoomMessageDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member (rooms are never created here)' })
   async send(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Body() body: PostRoomMessageDto, @Res({ passthrough: true }) response: Response): Promise<RoomMessageDto> {
-    const { message, created } = await this.chat.sendTo(user.id, room, body.content, body.client_id);
+    const { message, created } = await this.chat.sendTo(user.id, room, body.content, body.client_id, 'content');
     response.status(created ? 201 : 200);
     return toRoomMessage(message);
   }

@@ -1,11 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
-import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
+import { compareCodePoints, directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
 
 describe('room names', () => {
   it('follows the contract for plain usernames, in sorted order', () => {
     expect(directRoomName('user2', 'user1')).toBe('user1_user2');
     expect(directRoomName('user1', 'user2')).toBe('user1_user2');
-    expect(directRoomName('Bob', 'alice')).toBe('alice_Bob');
+  });
+
+  it('sorts by code point as Python does: capitals first, then by code point beyond the BMP', () => {
+    expect(directRoomName('alice', 'Zoe')).toBe('Zoe_alice');
+    expect(directRoomName('Bob', 'alice')).toBe('Bob_alice');
+    expect(directRoomName('я', 'z')).toBe('z_я');
+    // U+FF41 (fullwidth a) is below U+1D41A (math bold a) by code point, but not by UTF-16 unit.
+    expect(directRoomName('\u{1D41A}', '\uFF41')).toBe('\uFF41_\u{1D41A}');
+    expect(compareCodePoints('ab', 'a')).toBeGreaterThan(0);
   });
 
   it('keeps pairs apart when usernames contain underscores', () => {

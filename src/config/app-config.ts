@@ -25,8 +25,16 @@ export interface AppConfig {
     secret: string;
     issuer: string;
     audience: string;
+    /** Lifetimes of tokens from `/login/` and `/api/token/` (the seed-000 family). */
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
+    /**
+     * Lifetimes of tokens from `/accounts/api/token/` and `/accounts/api/users/`: the original's 30
+     * and 60 days, because its web client never refreshes. Safe only because every request checks
+     * the session server-side (logout, reuse detection and deletion end it at once).
+     */
+    accountsAccessTtlSeconds: number;
+    accountsRefreshTtlSeconds: number;
     refreshRotation: boolean;
   };
   loginThrottle: {
@@ -56,12 +64,19 @@ export interface AppConfig {
   passwordHashConcurrency: number;
   logFormat: 'json' | 'pretty';
   shutdownTimeoutMs: number;
+  /**
+   * Most items a list answers when the client asks for no page (room history, the user list, the
+   * posts list): the originals answer whole lists, and their clients have no paging.
+   */
+  listMaxItems: number;
   realtime: {
     /** Messages one connection may send per window (Socket.IO and plain WebSocket). */
     sendRateLimit: number;
     sendRateWindowMs: number;
     /** Open real-time connections per user on one instance. */
     maxConnectionsPerUser: number;
+    /** Frames a plain WebSocket connection may have waiting for the send rate; one more closes it (1008). */
+    sendQueueSize: number;
   };
 }
 
@@ -198,6 +213,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       audience: str(env, 'JWT_AUDIENCE') ?? 'palaver-api',
       accessTtlSeconds: duration(env, 'JWT_ACCESS_TTL', 15 * 60),
       refreshTtlSeconds: duration(env, 'JWT_REFRESH_TTL', 7 * 86400),
+      accountsAccessTtlSeconds: duration(env, 'ACCOUNTS_JWT_ACCESS_TTL', 30 * 86400),
+      accountsRefreshTtlSeconds: duration(env, 'ACCOUNTS_JWT_REFRESH_TTL', 60 * 86400),
       refreshRotation: bool(env, 'AUTH_REFRESH_ROTATION', true),
     },
     loginThrottle: {
@@ -217,10 +234,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     passwordHashConcurrency: int(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, Math.min(Number(env.UV_THREADPOOL_SIZE) || 4, availableParallelism() - 1)), 1, 1024),
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
+    listMaxItems: int(env, 'LIST_MAX_ITEMS', 10000, 100, 1000000),
     realtime: {
       sendRateLimit: int(env, 'WS_SEND_RATE_LIMIT', 20, 1, 100000),
       sendRateWindowMs: duration(env, 'WS_SEND_RATE_WINDOW', 10) * 1000,
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 100000),
+      sendQueueSize: int(env, 'WS_SEND_QUEUE_SIZE', 100, 1, 100000),
     },
   };
 }

@@ -1,9 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { absoluteUrl } from '../common/http/absolute-url.js';
+import { sendJsonArray } from '../common/http/json-array-stream.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 import { IdParamPipe } from '../common/http/id-param.pipe.js';
 import { CreatePostDto, ListPostsQueryDto, PostDto, POSTS_PAGE_DEFAULT, UpdatePostDto } from './dto/post.dto.js';
 import { toPostDto } from './post.mappers.js';
@@ -12,22 +15,30 @@ import { PostsService } from './posts.service.js';
 @ApiTags('posts')
 @Controller('profiles/api/posts')
 export class PostsController {
-  constructor(private readonly posts: PostsService) {}
+  constructor(
+    private readonly posts: PostsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /**
-   * All users' posts, newest first: at most `limit` (default 50, max 200); `before=<id>` pages
-   * back (the `Link: rel="next"` header carries it); `author=<username>` filters.
+   * All users' posts (`author=<username>` filters). Without `limit` or `before`: every post,
+   * oldest first, as the original lists them (at most the latest `LIST_MAX_ITEMS`, default
+   * 10,000). With them: newest first, at most `limit` (default 50, max 200), and `before=<id>`
+   * pages back (the `Link: rel="next"` header carries it).
    */
   @Get()
   @ApiOperation({ summary: 'List posts' })
   @ApiOkResponse({ type: [PostDto] })
-  async list(@Query() query: ListPostsQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<PostDto[]> {
+  async list(@Query() query: ListPostsQueryDto, @Req() request: Request, @Res() response: Response): Promise<void> {
+    if (query.limit === undefined && query.before === undefined) {
+      return sendJsonArray(response, this.posts.listAll({ cap: this.config.listMaxItems, author: query.author }), toPostDto);
+    }
     const limit = query.limit ?? POSTS_PAGE_DEFAULT;
     const posts = await this.posts.list({ limit, before: query.before, author: query.author });
     if (posts.length === limit) {
       response.setHeader('Link', `<${absoluteUrl(request, { before: String(posts[posts.length - 1].id) })}>; rel="next"`);
     }
-    return posts.map(toPostDto);
+    response.json(posts.map(toPostDto));
   }
 
   @Post()

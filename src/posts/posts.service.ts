@@ -11,17 +11,37 @@ export class PostsService {
     return this.posts.save(this.posts.create({ authorId, title: input.title, content: input.content }));
   }
 
+  /**
+   * Every post (of `author`), oldest first as the original lists them: the latest `cap`, read
+   * 1,000 at a time by keyset on the primary key.
+   */
+  async *listAll(options: { cap: number; author?: string }, pageSize = 1000): AsyncGenerator<Post[]> {
+    // The oldest post of the latest `cap`: where the ascending walk starts.
+    const start = this.filtered(options.author).select('p.id', 'id').orderBy('p.id', 'DESC').offset(options.cap - 1).limit(1);
+    const first = await start.getRawOne<{ id: number }>();
+    let after = first ? first.id - 1 : 0;
+    for (;;) {
+      const page = await this.filtered(options.author).andWhere('p.id > :after', { after }).orderBy('p.id', 'ASC').limit(pageSize).getMany();
+      if (page.length) yield page;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1].id;
+    }
+  }
+
+  private filtered(author: string | undefined) {
+    const query = this.posts.createQueryBuilder('p');
+    if (author !== undefined) query.innerJoin('p.author', 'a').andWhere('lower(a.username) = lower(:author)', { author });
+    return query;
+  }
+
   /** Newest first, bounded; `before` is the keyset cursor; `author` filters by username (any case). */
   list(options: { limit: number; before?: number; author?: string }): Promise<Post[]> {
-    const query = this.posts.createQueryBuilder('p').orderBy('p.id', 'DESC').limit(options.limit);
+    const query = this.filtered(options.author).orderBy('p.id', 'DESC').limit(options.limit);
     if (options.before !== undefined) query.andWhere('p.id < :before', { before: options.before });
-    if (options.author !== undefined) {
-      query.innerJoin('p.author', 'a').andWhere('lower(a.username) = lower(:author)', { author: options.author });
-    }
     return query.getMany();
   }
 
-  /** The latest posts of several authors at once (one query), newest first per author. */
+  /** The latest posts of several authors at once (one query), oldest first per author (as the original lists them). */
   async latestByAuthors(authorIds: number[], perAuthor: number): Promise<Map<number, Post[]>> {
     const byAuthor = new Map<number, Post[]>(authorIds.map((id) => [id, []]));
     if (!authorIds.length) return byAuthor;
@@ -31,7 +51,7 @@ export class PostsService {
        CROSS JOIN LATERAL (
          SELECT id, author_id, title, content, created_at FROM posts WHERE author_id = a.id ORDER BY id DESC LIMIT $2
        ) p
-       ORDER BY p.author_id, p.id DESC`,
+       ORDER BY p.author_id, p.id`,
       [authorIds, perAuthor],
     );
     for (const row of rows) {

@@ -19,7 +19,7 @@ import { DEFAULT_USER_IMAGE, MediaService } from './media/media.service.js';
 export interface FullProfile {
   user: User;
   image: string;
-  bio: string;
+  bio: string | null;
   friendIds: number[];
   posts: Post[];
 }
@@ -64,7 +64,7 @@ export class ProfilesService {
       await manager.query(`DELETE FROM friendships WHERE user_id = $1 OR friend_id = $1`, [userId]);
       await manager.query(`DELETE FROM auth_sessions WHERE user_id = $1`, [userId]);
       await manager.query(`DELETE FROM conversation_members WHERE user_id = $1`, [userId]);
-      await manager.query(`UPDATE profiles SET bio = '', image = NULL WHERE user_id = $1`, [userId]);
+      await manager.query(`UPDATE profiles SET bio = NULL, image = NULL WHERE user_id = $1`, [userId]);
       await manager.query(
         `UPDATE users SET username = '~deleted~' || id, email = $2, password_hash = '!', deleted_at = now(), updated_at = now() WHERE id = $1`,
         [userId, `deleted-${randomUUID()}@invalid`],
@@ -177,7 +177,7 @@ export class ProfilesService {
     return {
       user,
       image: pictureOf(user.profile),
-      bio: user.profile?.bio ?? '',
+      bio: user.profile?.bio ?? null,
       friendIds: friends.map((f) => f.friendId),
       posts: posts.get(user.id) ?? [],
     };

@@ -26,11 +26,11 @@ export type ClientEventName = keyof ClientEvents;
 
 /** Plain WebSocket frames of `/ws/chat/<room>/` (and `/messenger/ws/ws/chat/<room>/`). */
 export interface RoomFrames {
-  /** First frame after the upgrade: the latest 50 messages, oldest first. */
+  /** First frame after the upgrade: the whole room (at most its latest LIST_MAX_ITEMS), oldest first. */
   history: { type: 'message_history'; messages: Array<{ id: number; user: string; content: string; timestamp: string }> };
   /** Every new message of the room. */
   message: { id: number; user: string; content: string; timestamp: string };
-  /** A frame the server could not act on; the connection stays open. */
+  /** Only with `?errors=1`: a frame the server could not act on; the connection stays open. */
   error: { type: 'error'; status: number; message: string };
   /** What a client sends. */
   send: { message: string; client_id?: string };

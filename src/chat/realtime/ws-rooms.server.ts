@@ -5,26 +5,37 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { AuthService } from '../../auth/auth.service.js';
 import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
-import { describeError } from '../../common/errors/http-exception.filter.js';
+import { codeForStatus, describeError, errorBody } from '../../common/errors/describe-error.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { HealthState } from '../../health/health.state.js';
 import { toRoomMessage } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
-import type { ConversationView } from '../chat.types.js';
+import { MESSAGE_MAX_LENGTH, type ConversationView } from '../chat.types.js';
+import { partClientId, splitLongMessage } from '../long-messages.js';
 import { RealtimeHub } from './realtime-hub.service.js';
 import type { RoomFrames } from './realtime-events.js';
-import { SendRateLimiter } from './send-rate-limiter.js';
+import { PacedSendQueue, SendRateLimiter } from './send-rate-limiter.js';
 import { handshakeToken } from './socket-token.js';
 
 /** `/messenger/ws/ws/chat/<room>/` (the contract) and `/ws/chat/<room>/` (what web clients open). */
 const ROOM_PATH = /^\/(?:messenger\/ws\/)?ws\/chat\/([^/]+)\/?$/;
 export const MAX_FRAME_BYTES = 64 * 1024;
-const HISTORY_SIZE = 50;
 const HEARTBEAT_MS = 30_000;
 
+/** One send of a room client (a long message becomes several). */
+interface RoomSend {
+  text: string;
+  clientId: string | undefined;
+}
+
+function sendError(ws: WebSocket, status: number, message: string): void {
+  const frame: RoomFrames['error'] = { type: 'error', status, message };
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+}
+
 function refuse(socket: Duplex, status: number, reason: string): void {
-  const body = JSON.stringify({ statusCode: status, message: reason });
+  const body = JSON.stringify(errorBody({ status, message: reason, code: codeForStatus(status) }));
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
@@ -99,10 +110,11 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
       throw error;
     }
     if (!this.hub.acquireConnection(user.id, this.config.realtime.maxConnectionsPerUser)) return refuse(socket, 429, 'Too Many Requests');
+    const errorFrames = url.searchParams.get('errors') === '1';
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       // A failure here (the database going away mid-handshake) must not become an unhandled
       // rejection, which would end the process: the client gets 1011 and reconnects.
-      this.connected(ws, user, conversation).catch((error: Error) => {
+      this.connected(ws, user, conversation, errorFrames).catch((error: Error) => {
         this.logger.error(`room ${conversation.id}: could not start: ${error.message}`);
         if (ws.readyState === WebSocket.OPEN) ws.close(1011, 'Internal error, please reconnect');
         else ws.terminate();
@@ -110,12 +122,15 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  private async connected(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView): Promise<void> {
+  private async connected(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, errorFrames: boolean): Promise<void> {
     const alive = { value: true };
     (ws as WebSocket & { palaverAlive?: typeof alive }).palaverAlive = alive;
     ws.on('pong', () => (alive.value = true));
     let unsubscribe: (() => void) | null = null;
+    const limiter = new SendRateLimiter(this.config.realtime.sendRateLimit, this.config.realtime.sendRateWindowMs);
+    const queue = new PacedSendQueue<RoomSend>(limiter, this.config.realtime.sendQueueSize, (send) => this.store(ws, user, conversation, send, errorFrames));
     ws.once('close', () => {
+      queue.stop();
       unsubscribe?.();
       this.hub.releaseConnection(user.id);
     });
@@ -127,11 +142,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     const gate = this.hub.openGate(conversation.id);
     let lastId = 0;
     try {
-      const { messages } = await this.chat.history(user.id, conversation.id, { limit: HISTORY_SIZE });
-      const history: RoomFrames['history'] = { type: 'message_history', messages: messages.map(toRoomMessage) };
-      if (messages.length) lastId = messages[messages.length - 1].id;
-      if (ws.readyState !== WebSocket.OPEN) return;
-      ws.send(JSON.stringify(history));
+      lastId = await this.sendHistory(ws, user, conversation);
     } finally {
       const held = this.hub.closeGate(gate, lastId);
       if (ws.readyState === WebSocket.OPEN) {
@@ -147,41 +158,88 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
       }
     }
 
-    const limiter = new SendRateLimiter(this.config.realtime.sendRateLimit, this.config.realtime.sendRateWindowMs);
-    ws.on('message', (data: RawData, isBinary: boolean) => void this.frame(ws, user, conversation, limiter, data, isBinary));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const sends = this.parse(user, data, isBinary, errorFrames ? (status, message) => sendError(ws, status, message) : null);
+      // A client typing faster than the rate waits its turn; one flooding past the queue is cut off.
+      if (sends.length && !queue.push(...sends)) ws.close(1008, 'Too many messages waiting; slow down');
+    });
   }
 
-  private async frame(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, limiter: SendRateLimiter, data: RawData, isBinary: boolean): Promise<void> {
-    const error = (status: number, message: string) => {
-      const frame: RoomFrames['error'] = { type: 'error', status, message };
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+  /**
+   * The first frame, `{"type": "message_history", "messages": [...]}`: the whole room as the
+   * original sends it (at most its latest LIST_MAX_ITEMS), written as one WebSocket message in
+   * fragments, a page of messages each, so memory holds one page. Returns the last id sent.
+   */
+  private async sendHistory(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView): Promise<number> {
+    const { pages } = await this.chat.wholeHistory(user.id, conversation.id, this.config.listMaxItems);
+    const fragment = (data: string, fin: boolean) =>
+      new Promise<void>((resolve, reject) => ws.send(data, { binary: false, fin }, (error) => (error ? reject(error) : resolve())));
+    let lastId = 0;
+    let chunk = '{"type":"message_history","messages":[';
+    for await (const page of pages) {
+      for (const message of page) {
+        chunk += (lastId ? ',' : '') + JSON.stringify(toRoomMessage(message));
+        lastId = message.id;
+      }
+      if (ws.readyState !== WebSocket.OPEN) return lastId;
+      await fragment(chunk, false);
+      chunk = '';
+    }
+    if (ws.readyState !== WebSocket.OPEN) return lastId;
+    await fragment(`${chunk}]}`, true);
+    return lastId;
+  }
+
+  /**
+   * A client frame → the sends it asks for. As the original, a frame it cannot act on (not JSON,
+   * no `message`, blank) gets no answer: logged, and reported only to clients that opened the
+   * room with `?errors=1`. A message longer than a message may be is split into several.
+   */
+  private parse(user: AuthenticatedUser, data: RawData, isBinary: boolean, report: ((status: number, message: string) => void) | null): RoomSend[] {
+    const ignore = (reason: string): RoomSend[] => {
+      this.logger.debug(`user ${user.id}: frame ignored: ${reason}`);
+      report?.(400, reason);
+      return [];
     };
-    if (isBinary) return error(400, 'Send text frames with JSON: {"message": "..."}');
+    if (isBinary) return ignore('Send text frames with JSON: {"message": "..."}');
     let parsed: unknown;
     try {
       parsed = JSON.parse(data.toString());
     } catch {
-      return error(400, 'Frame is not valid JSON; send {"message": "..."}');
+      return ignore('Frame is not valid JSON; send {"message": "..."}');
     }
     if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { message?: unknown }).message !== 'string') {
-      return error(400, 'Frame must be a JSON object with a "message" string');
+      return ignore('Frame must be a JSON object with a "message" string');
     }
     const { message, client_id: clientId } = parsed as RoomFrames['send'];
     if (clientId !== undefined && (typeof clientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(clientId))) {
-      return error(400, 'client_id must be 1 to 64 letters, digits or _.:-');
+      return ignore('client_id must be 1 to 64 letters, digits or _.:-');
     }
-    if (this.hub.draining) return error(503, 'Server is shutting down; reconnect and retry');
-    if (!limiter.tryTake()) return error(429, `Too many messages: at most ${this.config.realtime.sendRateLimit} per ${this.config.realtime.sendRateWindowMs / 1000} s`);
+    if (!message.trim()) return ignore('This field may not be blank.');
+    return splitLongMessage(message, MESSAGE_MAX_LENGTH).map((text, index) => ({ text, clientId: partClientId(clientId, index) }));
+  }
+
+  private async store(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, send: RoomSend, errorFrames: boolean): Promise<void> {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (this.hub.draining) {
+      // The room closes with 1012 (reconnect) in a moment; say why now to those who listen.
+      if (errorFrames) sendError(ws, 503, 'Server is shutting down; reconnect and retry');
+      return;
+    }
     try {
       // Membership is checked again by the store itself (the sender must still be a member).
-      const { message: stored, created } = await this.hub.track(() => this.chat.sendMessage(user.id, conversation.id, message, clientId));
+      const { message: stored, created } = await this.hub.track(() => this.chat.sendMessage(user.id, conversation.id, send.text, send.clientId, 'message'));
       // A repeated client_id stores nothing and so broadcasts nothing: the sender alone gets the
       // message stored the first time, as its confirmation (a retry after a reconnect needs one).
       if (!created && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(toRoomMessage(stored)));
     } catch (caught) {
       const described = describeError(caught);
-      if (described.status >= 500) this.logger.error(`frame failed: ${(caught as Error).stack ?? String(caught)}`);
-      error(described.status, described.fields ? Object.values(described.fields)[0][0] : described.message);
+      if (described.status >= 500) {
+        this.logger.error(`frame failed: ${(caught as Error).stack ?? String(caught)}`);
+        // Not stored: a client that hears no errors must not believe it was. 1011: reconnect.
+        if (!errorFrames) return void ws.close(1011, 'Message not stored, please reconnect');
+      } else this.logger.debug(`user ${user.id}: message refused: ${described.message}`);
+      if (errorFrames) sendError(ws, described.status, described.message);
     }
   }
 

@@ -9,7 +9,8 @@ export const PROFILE_FRIENDS_LIMIT = 1000;
 export class ProfileDetailsDto {
   /** Picture URL: `/media/user_images/…` (uploaded, or `default.jpg`) or an external URL given at registration. */
   image: string;
-  bio: string;
+  /** Null until the user sets one. */
+  bio: string | null;
   /** Ids of the user's friends (at most 1000). */
   friends: number[];
 }

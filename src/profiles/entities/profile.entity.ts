@@ -11,8 +11,9 @@ export class Profile {
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'profiles_user_id_fkey' })
   user?: User;
 
-  @Column({ type: 'text', default: '' })
-  bio: string;
+  /** Null until the user sets one, as in the original. */
+  @Column({ type: 'text', nullable: true })
+  bio: string | null;
 
   /** An uploaded file's path under /media/, an external http(s) URL given at registration, or null. */
   @Column({ type: 'varchar', length: 2048, nullable: true })

@@ -231,6 +231,17 @@ describe('seed-003 clients (til-we-die/course_work and its web client)', () => {
     client.ws.close();
   });
 
+  it('stores what a client sends the moment the socket opens, before its history arrives (such frames were lost)', async () => {
+    const room = (await t.http().post('/messenger/api/chatrooms/').set(bearer(alice)).send({ recipient: zoe.username }).expect(200)).body;
+    const client = await openRoom(t.baseUrl, `/ws/chat/${room.name}/?token=${zoe.access}`);
+    for (let i = 0; i < 3; i++) client.ws.send(JSON.stringify({ message: `early ${i}` }));
+    await waitUntil(() => client.frames.filter((f) => typeof f.content === 'string' && f.content.startsWith('early')).length === 3, 5000, 'the early messages');
+    // The history came first, whole, and the early messages after it.
+    expect(client.frames[0]).toMatchObject({ type: 'message_history' });
+    expect(client.frames.slice(1).map((f) => f.content)).toEqual(['early 0', 'early 1', 'early 2']);
+    client.ws.close();
+  });
+
   it('splits a message longer than 4,000 characters into several, losing no character', async () => {
     const room = (await t.http().post('/messenger/api/chatrooms/').set(bearer(alice)).send({ recipient: zoe.username }).expect(200)).body;
     const client = await openRoom(t.baseUrl, `/ws/chat/${room.name}/?token=${alice.access}`);

@@ -128,13 +128,29 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     ws.on('pong', () => (alive.value = true));
     let unsubscribe: (() => void) | null = null;
     const limiter = new SendRateLimiter(this.config.realtime.sendRateLimit, this.config.realtime.sendRateWindowMs);
-    const queue = new PacedSendQueue<RoomSend>(limiter, this.config.realtime.sendQueueSize, (send) => this.store(ws, user, conversation, send, errorFrames));
+    // Nothing else may be written while the history goes out in fragments (a frame between two
+    // fragments would break the message): sends and error frames wait for it.
+    let historySent!: () => void;
+    const afterHistory = new Promise<void>((resolve) => (historySent = resolve));
+    const queue = new PacedSendQueue<RoomSend>(limiter, this.config.realtime.sendQueueSize, async (send) => {
+      await afterHistory;
+      await this.store(ws, user, conversation, send, errorFrames);
+    });
+    const report = errorFrames ? (status: number, message: string) => void afterHistory.then(() => sendError(ws, status, message)) : null;
     ws.once('close', () => {
       queue.stop();
       unsubscribe?.();
       this.hub.releaseConnection(user.id);
     });
     ws.on('error', () => ws.terminate());
+    // Listening from the first moment: a client may send as soon as the socket opens, before its
+    // history has gone out (an event without a listener would be lost). What it sends then is
+    // queued, and stored once the history is out.
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const sends = this.parse(user, data, isBinary, report);
+      // A client typing faster than the rate waits its turn; one flooding past the queue is cut off.
+      if (sends.length && !queue.push(...sends)) ws.close(1008, 'Too many messages waiting; slow down');
+    });
 
     // History first, then live messages; anything stored meanwhile is held back and sent after
     // the history, in id order, exactly once.
@@ -156,13 +172,9 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
           },
         });
       }
+      historySent();
     }
 
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      const sends = this.parse(user, data, isBinary, errorFrames ? (status, message) => sendError(ws, status, message) : null);
-      // A client typing faster than the rate waits its turn; one flooding past the queue is cut off.
-      if (sends.length && !queue.push(...sends)) ws.close(1008, 'Too many messages waiting; slow down');
-    });
   }
 
   /**

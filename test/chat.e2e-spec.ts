@@ -185,6 +185,23 @@ describe('chat over REST, both families, one model', () => {
     });
   });
 
+  it('writes whole histories (JSON made by PostgreSQL) exactly as the mappers write pages', async () => {
+    const conversation = (await as(alice).post('/api/conversations/', { participants: [carol.id] })).body.id;
+    const texts = ['plain', 'quotes " and \\ backslash', 'line\nbreak\ttab', 'emoji 😀 and Привет', 'control \u0001\u001f', '</script>', 'ünïcödé ß'];
+    for (const [i, text] of texts.entries()) {
+      await as(i % 2 ? carol : alice).post('/api/messages/', { conversation, text, ...(i === 3 ? { client_id: 'c-json' } : {}) }).expect(201);
+    }
+    const whole = await as(alice).get(`/api/conversations/${conversation}/messages/`).expect(200);
+    const paged = await as(alice).get(`/api/conversations/${conversation}/messages/?limit=200`).expect(200);
+    expect(whole.body).toEqual(paged.body);
+    expect(whole.body.map((m: { text: string }) => m.text)).toEqual(texts);
+    expect(whole.body[3].client_id).toBe('c-json');
+    const room = (await as(alice).get('/messenger/api/user/chatrooms/').expect(200)).body.find((r: { id: number }) => r.id === conversation).name;
+    const roomWhole = await as(carol).get(`/messenger/api/chatrooms/${encodeURIComponent(room)}/messages/`).expect(200);
+    const roomPaged = await as(carol).get(`/messenger/api/chatrooms/${encodeURIComponent(room)}/messages/?limit=200`).expect(200);
+    expect(roomWhole.body).toEqual(roomPaged.body);
+  });
+
   describe('history with keyset cursors', () => {
     let conversation: number;
     let all: number[];

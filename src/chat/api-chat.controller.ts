@@ -5,12 +5,12 @@ import { CurrentUser, type AuthenticatedUser } from '../common/decorators/curren
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { absoluteUrl } from '../common/http/absolute-url.js';
-import { sendJsonArray } from '../common/http/json-array-stream.js';
+import { sendJsonArrayText } from '../common/http/json-array-stream.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { IdParamPipe } from '../common/http/id-param.pipe.js';
 import { toApiMessage, toConversationDto } from './chat.mappers.js';
-import { ChatService } from './chat.service.js';
+import { ChatService, textOf } from './chat.service.js';
 import { HISTORY_DEFAULT } from './chat.types.js';
 import { decodeConversationCursor, encodeConversationCursor } from './conversation-cursor.js';
 import {
@@ -105,8 +105,8 @@ export class ApiChatController {
     @Res() response: Response,
   ): Promise<void> {
     if (isWholeListRequest(query)) {
-      const { pages } = await this.chat.wholeHistory(user.id, id, this.config.listMaxItems);
-      return sendJsonArray(response, pages, toApiMessage);
+      const { pages } = await this.chat.wholeHistory(user.id, id, this.config.listMaxItems, 'api');
+      return sendJsonArrayText(response, textOf(pages));
     }
     const { messages } = await this.chat.history(user.id, id, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
     response.json(messages.map(toApiMessage));

@@ -34,6 +34,26 @@ export interface ConversationCursor {
 const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
 const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count`;
 
+/** A message's wire shape: the `/api/` family's or the `/messenger/` family's (see chat.mappers.ts). */
+export type MessageWireShape = 'api' | 'room';
+
+/** `Date.toISOString()`'s format (milliseconds, UTC), as the mappers write timestamps. */
+const ISO_TIMESTAMP = `to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** A text column as a JSON string (PostgreSQL escapes it). */
+const str = (column: string) => `to_json(${column})::text`;
+
+/**
+ * The mappers' shapes (toApiMessage, toRoomMessage) written in SQL for whole histories, compact as
+ * JSON.stringify writes them (`json_build_object` would add spaces). A test compares them with the
+ * mappers' output message by message (chat.e2e-spec.ts).
+ */
+const WIRE_JSON: Record<MessageWireShape, string> = {
+  api: `'{"id":' || m.id || ',"sender":{"id":' || u.id || ',"username":' || ${str('u.username')} || ',"email":' || ${str('u.email')}
+        || '},"conversation":' || m.conversation_id || ',"text":' || ${str('m.text')} || ',"timestamp":"' || ${ISO_TIMESTAMP} || '"'
+        || CASE WHEN m.client_id IS NULL THEN '' ELSE ',"client_id":' || ${str('m.client_id')} END || '}'`,
+  room: `'{"id":' || m.id || ',"user":' || ${str('u.username')} || ',"content":' || ${str('m.text')} || ',"timestamp":"' || ${ISO_TIMESTAMP} || '"}'`,
+};
+
 export function toMessageView(row: MessageRow): MessageView {
   return {
     id: Number(row.id),
@@ -165,13 +185,21 @@ export class ChatQueries {
 
   /**
    * The whole history as it is now (its latest `cap` messages), oldest first, read `pageSize` at a
-   * time as ranges of the dense `seq`: each page is one probe of `(conversation_id, seq)`.
+   * time as ranges of the dense `seq` (one probe of `(conversation_id, seq)` each). Each page comes
+   * as JSON text made by PostgreSQL in the wire shape of `shape` (the messages, comma-separated):
+   * no row objects in Node, so a reader costs one page of text (bench/ scenario 11).
    */
-  async *wholeHistory(conversationId: number, cap: number, pageSize = 1000): AsyncGenerator<MessageView[]> {
+  async *wholeHistoryJson(conversationId: number, cap: number, shape: MessageWireShape, pageSize = 1000): AsyncGenerator<{ json: string; lastId: number }> {
     const rows: Array<{ message_count: string }> = await this.dataSource.query(`SELECT message_count FROM conversations WHERE id = $1`, [conversationId]);
     const last = Number(rows[0]?.message_count ?? 0);
     for (let from = Math.max(0, last - cap) + 1; from <= last; from += pageSize) {
-      yield await this.messagesBySeq(conversationId, from, Math.min(from + pageSize, last + 1));
+      const page: Array<{ json: string | null; last_id: string | null }> = await this.dataSource.query(
+        `SELECT string_agg(${WIRE_JSON[shape]}, ',' ORDER BY m.seq) AS json, max(m.id) AS last_id
+         FROM messages m JOIN users u ON u.id = m.sender_id
+         WHERE m.conversation_id = $1 AND m.seq >= $2 AND m.seq < $3`,
+        [conversationId, from, Math.min(from + pageSize, last + 1)],
+      );
+      if (page[0]?.json) yield { json: page[0].json, lastId: Number(page[0].last_id) };
     }
   }
 

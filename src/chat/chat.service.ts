@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { ChatEvents } from './chat.events.js';
-import { ChatQueries, type ConversationCursor } from './chat.queries.js';
+import { ChatQueries, type ConversationCursor, type MessageWireShape } from './chat.queries.js';
 import { MessageStore } from './message-store.js';
 import { MESSAGE_MAX_LENGTH, type ConversationView, type HistoryQuery, type MessageView } from './chat.types.js';
 import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
@@ -94,11 +94,12 @@ export class ChatService {
 
   /**
    * The whole history of a conversation the caller is in (at most its latest `cap` messages),
-   * oldest first, in pages: what the originals answer when a client asks for no page.
+   * oldest first, in pages of JSON text in the wire shape asked for: what the originals answer
+   * when a client asks for no page.
    */
-  async wholeHistory(userId: number, reference: number | string, cap: number): Promise<{ conversation: ConversationView; pages: AsyncIterable<MessageView[]> }> {
+  async wholeHistory(userId: number, reference: number | string, cap: number, shape: MessageWireShape): Promise<{ conversation: ConversationView; pages: AsyncIterable<{ json: string; lastId: number }> }> {
     const conversation = await this.resolve(userId, reference);
-    return { conversation, pages: this.queries.wholeHistory(conversation.id, cap) };
+    return { conversation, pages: this.queries.wholeHistoryJson(conversation.id, cap, shape) };
   }
 
   /** Page-number listing (`/api/messages/`) of one conversation or of all the caller's. */
@@ -172,6 +173,11 @@ export class ChatService {
   private addMembers(manager: EntityManager, conversationId: number, userIds: number[]) {
     return manager.query(`INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::int[])`, [conversationId, userIds]);
   }
+}
+
+/** The JSON text of whole-history pages. */
+export async function* textOf(pages: AsyncIterable<{ json: string }>): AsyncGenerator<string> {
+  for await (const page of pages) yield page.json;
 }
 
 /** Message text: a string of 1 to 4,000 characters once trimmed (DRF's words for each problem). */

@@ -3,11 +3,11 @@ import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkRe
 import type { Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
-import { sendJsonArray } from '../common/http/json-array-stream.js';
+import { sendJsonArrayText } from '../common/http/json-array-stream.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { toRoomDto, toRoomMessage } from './chat.mappers.js';
-import { ChatService } from './chat.service.js';
+import { ChatService, textOf } from './chat.service.js';
 import { HISTORY_DEFAULT } from './chat.types.js';
 import { CONVERSATIONS_PAGE_MAX, HistoryQueryDto, isWholeListRequest } from './dto/api-chat.dto.js';
 import { CreateRoomDto, PostRoomMessageDto, RoomDto, RoomMessageDto } from './dto/messenger.dto.js';
@@ -61,8 +61,8 @@ export class MessengerController {
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member' })
   async history(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Query() query: HistoryQueryDto, @Res() response: Response): Promise<void> {
     if (isWholeListRequest(query)) {
-      const { pages } = await this.chat.wholeHistory(user.id, room, this.config.listMaxItems);
-      return sendJsonArray(response, pages, toRoomMessage);
+      const { pages } = await this.chat.wholeHistory(user.id, room, this.config.listMaxItems, 'room');
+      return sendJsonArrayText(response, textOf(pages));
     }
     const { messages } = await this.chat.history(user.id, room, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
     response.json(messages.map(toRoomMessage));

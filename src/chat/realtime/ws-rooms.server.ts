@@ -183,22 +183,19 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
    * fragments, a page of messages each, so memory holds one page. Returns the last id sent.
    */
   private async sendHistory(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView): Promise<number> {
-    const { pages } = await this.chat.wholeHistory(user.id, conversation.id, this.config.listMaxItems);
+    const { pages } = await this.chat.wholeHistory(user.id, conversation.id, this.config.listMaxItems, 'room');
     const fragment = (data: string, fin: boolean) =>
       new Promise<void>((resolve, reject) => ws.send(data, { binary: false, fin }, (error) => (error ? reject(error) : resolve())));
     let lastId = 0;
-    let chunk = '{"type":"message_history","messages":[';
+    let separator = '{"type":"message_history","messages":[';
     for await (const page of pages) {
-      for (const message of page) {
-        chunk += (lastId ? ',' : '') + JSON.stringify(toRoomMessage(message));
-        lastId = message.id;
-      }
       if (ws.readyState !== WebSocket.OPEN) return lastId;
-      await fragment(chunk, false);
-      chunk = '';
+      await fragment(separator + page.json, false);
+      lastId = page.lastId;
+      separator = ',';
     }
     if (ws.readyState !== WebSocket.OPEN) return lastId;
-    await fragment(`${chunk}]}`, true);
+    await fragment(lastId ? ']}' : `${separator}]}`, true);
     return lastId;
   }
 

@@ -7,22 +7,41 @@ import type { Response } from 'express';
  * after the first byte cuts the connection (the filter destroys it), so a client never mistakes
  * a truncated list for a whole one.
  */
-export async function sendJsonArray<T>(response: Response, pages: AsyncIterable<T[]>, toJson: (item: T) => unknown): Promise<void> {
+export function sendJsonArray<T>(response: Response, pages: AsyncIterable<T[]>, toJson: (item: T) => unknown): Promise<void> {
+  return sendJsonArrayText(response, mapPages(pages, (page) => page.map((item) => JSON.stringify(toJson(item))).join(',')));
+}
+
+async function* mapPages<T>(pages: AsyncIterable<T>, toText: (page: T) => string): AsyncGenerator<string> {
+  for await (const page of pages) yield toText(page);
+}
+
+/** {@link sendJsonArray} for pages that are already JSON text: comma-separated items, no brackets, none empty. */
+export async function sendJsonArrayText(response: Response, pages: AsyncIterable<string>): Promise<void> {
   const iterator = pages[Symbol.asyncIterator]();
   let page = await iterator.next();
   response.status(200).setHeader('Content-Type', 'application/json; charset=utf-8');
-  let first = true;
-  let chunk = '[';
+  let separator = '[';
   while (!page.done) {
-    for (const item of page.value) {
-      chunk += (first ? '' : ',') + JSON.stringify(toJson(item));
-      first = false;
+    if (page.value) {
+      // Respect back-pressure: a slow reader holds the next page back rather than the heap growing.
+      if (!response.write(separator + page.value)) await drainedOrClosed(response);
+      if (response.destroyed) return void (await iterator.return?.());
+      separator = ',';
     }
-    // Respect back-pressure: a slow reader holds the next page back rather than the heap growing.
-    if (!response.write(chunk)) await new Promise<void>((resolve) => response.once('drain', resolve));
-    chunk = '';
-    if (response.destroyed) return void (await iterator.return?.());
     page = await iterator.next();
   }
-  response.end(`${chunk}]`);
+  response.end(separator === '[' ? '[]' : ']');
+}
+
+/** Resolves when the response can take more, or is gone (a reader that left never drains). */
+function drainedOrClosed(response: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }

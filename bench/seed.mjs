@@ -9,7 +9,8 @@ export const PASSWORD = 'bench-password-1';
 
 /**
  * Users: `reader` with 20 direct conversations (30 messages each), `historian` in one group
- * with `sizes.history` messages followed by `sizes.newer` newer ones elsewhere, `poster` and
+ * with `sizes.history` messages followed by `sizes.newer` newer ones elsewhere, and in a room of
+ * `sizes.whole` messages, `poster` and
  * `postee` for sends, `fan1..N` in one group, `idle1..N`, `loginuser`. Returns the ids.
  */
 export async function seed(databaseUrl, sizes, log = () => {}) {
@@ -69,6 +70,12 @@ export async function seed(databaseUrl, sizes, log = () => {}) {
     await messages(history, [ids.historian, ids.historian2], sizes.history);
     const newer = await group('g-benchnewer', [ids.historian2, ids.poster]);
     await messages(newer, [ids.historian2, ids.poster], sizes.newer);
+    // A room of `sizes.whole` messages, asked for whole (no paging), as the originals' clients do.
+    const whole = await group('g-benchwhole', [ids.historian, ids.historian2]);
+    await messages(whole, [ids.historian, ids.historian2], sizes.whole);
+    // Ten times larger: does the memory a whole list costs grow with the list?
+    const wholeLarge = await group('g-benchwholelarge', [ids.historian, ids.historian2]);
+    await messages(wholeLarge, [ids.historian, ids.historian2], sizes.whole * 10);
     const posting = await direct('poster', 'postee');
     const fanMembers = Array.from({ length: sizes.fanMembers }, (_, i) => ids[`fan${i + 1}`]);
     const fanout = await group('g-benchfanout', fanMembers);
@@ -83,8 +90,8 @@ export async function seed(databaseUrl, sizes, log = () => {}) {
       sessions,
       fanMembers,
       idleUsers: Array.from({ length: sizes.idleConnections }, (_, i) => ids[`idle${i + 1}`]),
-      conversations: { reader: readerConversations, history, newer, posting, fanout },
-      rooms: { fanout: 'g-benchfanout' },
+      conversations: { reader: readerConversations, history, newer, posting, fanout, whole, wholeLarge },
+      rooms: { fanout: 'g-benchfanout', whole: 'g-benchwhole' },
     };
   } finally {
     await db.end();

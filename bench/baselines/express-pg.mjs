@@ -1,4 +1,4 @@
-// Baseline for scenarios 2–4: bare Express 5 + jsonwebtoken.verify + node-postgres running the
+// Baseline for scenarios 2–4 and 11: bare Express 5 + jsonwebtoken.verify + node-postgres running the
 // same SQL as the app (bench/lib/sql.mjs, the guard's identity lookup included) on a pool of the
 // same size. No validation layer, no DI, no ORM, no error filter: only the work the answer needs.
 import express from 'express';
@@ -62,6 +62,11 @@ app.get('/api/conversations/:id/messages/', async (req, res) => {
   const found = await pool.query(sql.CONVERSATION_FOR_MEMBER, [user.id, id]);
   if (!found.rows.length) return res.status(404).json({ message: 'Not found' });
   await membersOf([id]);
+  if (req.query.limit === undefined && req.query.before === undefined) {
+    // The whole history (at most LIST_MAX_ITEMS, as the app), read and serialised at once.
+    const { rows } = await pool.query(sql.HISTORY_WHOLE, [id, Number(process.env.LIST_MAX_ITEMS ?? 10_000)]);
+    return res.json(rows.map(toMessage));
+  }
   const limit = Math.min(Number(req.query.limit ?? 50), 200);
   const { rows } =
     req.query.before === undefined

@@ -33,4 +33,8 @@ export const HISTORY_LATEST = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN us
 export const HISTORY_BEFORE = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
   WHERE m.conversation_id = $1 AND m.id < $3 ORDER BY m.conversation_id DESC, m.id DESC LIMIT $2`;
 
+/** The latest `$2` messages oldest first, all in one result: the whole list built the plain way. */
+export const HISTORY_WHOLE = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN users u ON u.id = m.sender_id
+  WHERE m.conversation_id = $1 AND m.seq > (SELECT message_count FROM conversations WHERE id = $1) - $2 ORDER BY m.conversation_id, m.seq`;
+
 export const SEND = STORE_ONE_SQL;

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { PalaverIoAdapter } from './chat/realtime/palaver-io.adapter.js';
 import type { AppConfig } from './config/app-config.js';
 import { REDIS_CLIENT } from './redis/redis.module.js';
+import { allowedOrigins } from './common/http/cors.js';
 import { answerClientErrors } from './common/http/client-errors.js';
 import { formBodies } from './common/http/form-bodies.js';
 import { verifyJsonBody } from './common/http/json-guards.js';
@@ -30,9 +31,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
   // would make browsers fetch /docs assets over HTTPS and fail.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  if (config.corsOrigins) {
-    app.enableCors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Link', 'Retry-After'] });
-  }
+  const corsOrigin = allowedOrigins(config);
+  if (corsOrigin) app.enableCors({ origin: corsOrigin, exposedHeaders: ['X-Request-Id', 'Link', 'Retry-After'] });
   app.useWebSocketAdapter(new PalaverIoAdapter(app, config, app.get(REDIS_CLIENT)));
   // `verify` is Nest's own only with `rawBody: true` (not used here); its types reserve it anyway.
   app.useBodyParser('json', { limit: config.bodyLimitBytes, verify: verifyJsonBody } as NestExpressBodyParserOptionsFor<'json'>);

@@ -276,3 +276,27 @@ describe('seed-003 clients (til-we-die/course_work and its web client)', () => {
     client.ws.close();
   });
 });
+
+describe('a web client on its development server (CORS_ORIGINS=loopback, the development default)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ CORS_ORIGINS: 'loopback' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers preflights from loopback origins, as the original allowed its React dev server', async () => {
+    const preflight = await t
+      .http()
+      .options('/accounts/api/token/')
+      .set('Origin', 'http://localhost:3001')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'content-type,authorization');
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:3001');
+    const foreign = await t.http().options('/accounts/api/token/').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

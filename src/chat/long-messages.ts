@@ -6,7 +6,10 @@
  * arrives, in order, as several messages, instead of an error bubble or a silent cut.
  */
 export function splitLongMessage(text: string, max: number): string[] {
-  const characters = [...text.trim()];
+  const trimmed = text.trim();
+  // Fast path for every ordinary message: UTF-16 length bounds the code point count from above.
+  if (trimmed.length <= max) return trimmed ? [trimmed] : [];
+  const characters = [...trimmed];
   const parts: string[] = [];
   let start = 0;
   while (characters.length - start > max) {

@@ -18,6 +18,23 @@ describe('loadConfig', () => {
     expect(config.loginThrottle).toEqual({ windowSeconds: 900, maxFailuresPerAccountAndIp: 10, maxFailuresPerIp: 100 });
   });
 
+  it("gives the /accounts/ family the original's token lifetimes and bounds whole lists", () => {
+    const config = loadConfig(base);
+    expect(config.jwt.accountsAccessTtlSeconds).toBe(30 * 86400);
+    expect(config.jwt.accountsRefreshTtlSeconds).toBe(60 * 86400);
+    expect(config.listMaxItems).toBe(10000);
+    expect(config.realtime.sendQueueSize).toBe(100);
+    expect(loadConfig({ ...base, ACCOUNTS_JWT_ACCESS_TTL: '1h' }).jwt.accountsAccessTtlSeconds).toBe(3600);
+  });
+
+  it('allows web clients on loopback origins in development only, unless told otherwise', () => {
+    expect(loadConfig(base).corsOrigins).toBe('loopback');
+    expect(loadConfig({ ...base, NODE_ENV: 'test' }).corsOrigins).toBeNull();
+    expect(loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).corsOrigins).toBeNull();
+    expect(loadConfig({ ...base, CORS_ORIGINS: 'none' }).corsOrigins).toBeNull();
+    expect(loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), CORS_ORIGINS: 'loopback' }).corsOrigins).toBe('loopback');
+  });
+
   it('hashes passwords on one fewer thread than the CPUs, within the libuv pool, unless told', () => {
     expect(loadConfig(base).passwordHashConcurrency).toBe(Math.max(1, Math.min(4, availableParallelism() - 1)));
     expect(loadConfig({ ...base, UV_THREADPOOL_SIZE: '1' }).passwordHashConcurrency).toBe(1);
@@ -54,7 +71,7 @@ describe('loadConfig', () => {
     [{ JWT_ACCESS_TTL: 'soon' }, 'JWT_ACCESS_TTL must be a duration'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, production, test'],
-    [{ CORS_ORIGINS: 'example.com' }, 'CORS_ORIGINS must be * or a comma-separated list'],
+    [{ CORS_ORIGINS: 'example.com' }, 'CORS_ORIGINS must be *, loopback, none or a comma-separated list'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET is required when NODE_ENV=production'],
   ])('refuses %j with one line naming the variable', (env, expected) => {
     let error: unknown;

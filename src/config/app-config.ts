@@ -44,7 +44,12 @@ export interface AppConfig {
     /** Failed attempts allowed from one client IP, over all accounts, per window. */
     maxFailuresPerIp: number;
   };
-  corsOrigins: string[] | '*' | null;
+  /**
+   * Origins allowed by CORS: a list, `*`, or `loopback` (any `http://localhost:<port>` or
+   * `http://127.0.0.1:<port>`: the development default, so a web client on its dev server works
+   * as it did against the original, which allowed `http://localhost:3000`); null: no CORS.
+   */
+  corsOrigins: string[] | '*' | 'loopback' | null;
   trustProxy: boolean;
   bodyLimitBytes: number;
   /** Bounds on slow or idle HTTP clients (slowloris), applied to the Node HTTP server. */
@@ -180,13 +185,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const corsRaw = str(env, 'CORS_ORIGINS');
-  let corsOrigins: AppConfig['corsOrigins'] = null;
-  if (corsRaw === '*') corsOrigins = '*';
+  let corsOrigins: AppConfig['corsOrigins'] = nodeEnv === 'development' ? 'loopback' : null;
+  if (corsRaw === '*' || corsRaw === 'loopback') corsOrigins = corsRaw;
+  else if (corsRaw === 'none') corsOrigins = null;
   else if (corsRaw !== undefined) {
     corsOrigins = corsRaw.split(',').map((origin) => origin.trim()).filter(Boolean);
     for (const origin of corsOrigins) {
       if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
-        throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of origins like https://app.example.com, got "${origin}"`);
+        throw new ConfigError('CORS_ORIGINS', `must be *, loopback, none or a comma-separated list of origins like https://app.example.com, got "${origin}"`);
       }
     }
   }

@@ -5,6 +5,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { AppConfig } from '../../config/app-config.js';
+import { allowedOrigins } from '../../common/http/cors.js';
 import type { RedisClient } from '../../redis/redis.module.js';
 import { MAX_FRAME_BYTES } from './ws-rooms.server.js';
 
@@ -32,7 +33,7 @@ export class PalaverIoAdapter extends IoAdapter {
       perMessageDeflate: false,
       pingInterval: 25_000,
       pingTimeout: 20_000,
-      cors: this.config.corsOrigins ? { origin: this.config.corsOrigins === '*' ? '*' : this.config.corsOrigins } : undefined,
+      cors: allowedOrigins(this.config) ? { origin: allowedOrigins(this.config)! } : undefined,
     } as ServerOptions);
     if (this.config.redisUrl && this.redis) {
       // The adapter gets its own client, which queues commands while Redis is away. On the shared

@@ -27,9 +27,11 @@ export class SendRateLimiter {
 }
 
 /**
- * Sends of one connection, in order, paced by a {@link SendRateLimiter}: a burst beyond the rate
- * waits its turn instead of being dropped. At most `capacity` sends wait; {@link push} refuses
- * one more (the caller then closes the connection: a client flooding that hard is not typing).
+ * Sends of one connection, started in order, paced by a {@link SendRateLimiter}: a burst beyond
+ * the rate waits its turn instead of being dropped. A send is started, not awaited, so sends
+ * within the rate overlap as before (the message store batches them; it keeps their order). At
+ * most `capacity` sends wait; {@link push} refuses one more (the caller then closes the
+ * connection: a client flooding that hard is not typing).
  */
 export class PacedSendQueue<T> {
   private readonly waiting: T[] = [];
@@ -73,7 +75,8 @@ export class PacedSendQueue<T> {
           continue;
         }
         this.limiter.tryTake();
-        await this.send(this.waiting.shift()!);
+        // `send` answers its own errors; nothing may escape as an unhandled rejection.
+        this.send(this.waiting.shift()!).catch(() => undefined);
       }
     } finally {
       this.running = false;

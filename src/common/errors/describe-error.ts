@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
+import { JSON_BODY_REFUSED } from '../http/json-guards.js';
 import { ApiException, FieldValidationException } from './api-exceptions.js';
 
 /**
@@ -60,13 +61,14 @@ const BODY_PARSER_ERRORS: Record<string, ErrorDescription> = {
   'encoding.unsupported': detail(415, 'Unsupported request body encoding'),
   'charset.unsupported': detail(415, 'Unsupported request body encoding'),
   'request.aborted': detail(400, 'Request aborted', 'parse_error'),
-  'entity.verify.refused': detail(400, '', 'parse_error'),
 };
 
+
 function describeBodyParserError(error: { type?: string; status?: number; message?: string }): ErrorDescription | null {
+  // Our own `verify` refusals (json-guards.ts) say what was wrong, never quoting the client's bytes.
+  if (error.type === JSON_BODY_REFUSED) return detail(400, `JSON parse error - ${error.message ?? 'refused'}`, 'parse_error');
   const known = error.type === undefined ? undefined : BODY_PARSER_ERRORS[error.type];
-  // Our own verify hook's refusals say what was wrong in their message (never the client's bytes).
-  if (known) return known.message ? known : { ...known, message: `JSON parse error - ${error.message ?? 'refused'}` };
+  if (known) return known;
   return typeof error.status === 'number' && error.status >= 400 && error.status < 500 ? detail(error.status, STATUS_CODES[error.status] ?? 'Bad request') : null;
 }
 
@@ -81,7 +83,7 @@ export function describeError(error: unknown): ErrorDescription {
   // `cause`) with the parser's own message, which quotes the client's bytes back ("Unexpected
   // token … is not valid JSON"); known ones get a message that says what is wrong instead.
   const cause = error instanceof HttpException ? (error.cause as { type?: unknown; message?: string } | undefined) : undefined;
-  if (cause && typeof cause.type === 'string' && BODY_PARSER_ERRORS[cause.type]) return describeBodyParserError(cause as { type: string })!;
+  if (cause && typeof cause.type === 'string' && (BODY_PARSER_ERRORS[cause.type] || cause.type === JSON_BODY_REFUSED)) return describeBodyParserError(cause as { type: string })!;
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();

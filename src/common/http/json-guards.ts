@@ -5,9 +5,11 @@ export const MAX_JSON_DEPTH = 32;
  * Thrown from body-parser's `verify` with a 400 status; Nest's Express adapter turns it into an
  * HttpException with this message, which the exception filter answers as it is.
  */
+export const JSON_BODY_REFUSED = 'entity.verify.refused';
+
 export class JsonBodyRefusedError extends Error {
   readonly status = 400;
-  readonly type = 'entity.verify.refused';
+  readonly type = JSON_BODY_REFUSED;
 }
 
 const UNPAIRED_SURROGATE = 'JSON in request body contains an unpaired surrogate (\\ud800-\\udfff), which is not Unicode text';

@@ -122,17 +122,36 @@ describe('platform', () => {
     expect(json.body.paths['/login/'].post.security).toEqual([]);
   });
 
+  it('answers and closes upgrade requests that no server owns (security review, finding 1: they were held for ever)', async () => {
+    const { port } = new URL(t.baseUrl);
+    for (const path of ['/health', '/nope/', '/api/conversations/', '/socket.iox/']) {
+      const answer = await rawExchange(
+        Number(port),
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+        3000,
+      );
+      expect(answer.head).toMatch(/^HTTP\/1\.1 404 /);
+      expect(JSON.parse(answer.body)).toEqual({ detail: 'Not Found', code: 'not_found' });
+      expect(answer.closedAfterMs).toBeLessThan(2000);
+    }
+  });
+
   it('keeps migrations and entities in step (nothing left for the schema builder to do)', async () => {
     const pending = await t.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 });
 
-/** Writes raw bytes on a new connection, never ends it, and reads until the server closes it. */
-function rawExchange(port: number, request: string): Promise<{ head: string; body: string; closedAfterMs: number }> {
+/** Writes raw bytes on a new connection, never ends it, and reads until the server closes it (or fails after `timeoutMs`). */
+function rawExchange(port: number, request: string, timeoutMs = 30_000): Promise<{ head: string; body: string; closedAfterMs: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server kept the connection open for ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once('close', () => clearTimeout(timer));
     let data = '';
     socket.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
     socket.on('error', reject);

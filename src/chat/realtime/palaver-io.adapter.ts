@@ -7,7 +7,7 @@ import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { AppConfig } from '../../config/app-config.js';
 import { allowedOrigins } from '../../common/http/cors.js';
 import type { RedisClient } from '../../redis/redis.module.js';
-import { MAX_FRAME_BYTES } from './ws-rooms.server.js';
+import { MAX_FRAME_BYTES, SOCKET_IO_PATH } from './ws-rooms.server.js';
 
 /**
  * Socket.IO on the app's HTTP server. With Redis, the Redis Streams adapter joins the instances
@@ -27,8 +27,10 @@ export class PalaverIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server: Server = super.createIOServer(port, {
       ...options,
-      // The plain WebSocket rooms share the HTTP server: leave upgrades of other paths alone.
+      // The plain WebSocket rooms share the HTTP server and answer every other path's upgrade
+      // (WsRoomsServer), at once rather than engine.io's "end it after a second if nobody wrote".
       destroyUpgrade: false,
+      path: SOCKET_IO_PATH.replace(/\/$/, ''),
       maxHttpBufferSize: MAX_FRAME_BYTES,
       perMessageDeflate: false,
       pingInterval: 25_000,

@@ -34,9 +34,15 @@ function sendError(ws: WebSocket, status: number, message: string): void {
   if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
 }
 
+/** Where Socket.IO (engine.io) takes its own upgrades; every other upgrade is answered here. */
+export const SOCKET_IO_PATH = '/socket.io/';
+
+/** Answers an upgrade request with an error and ends the socket, whatever the client does next. */
 function refuse(socket: Duplex, status: number, reason: string): void {
   const body = JSON.stringify(errorBody({ status, message: reason, code: codeForStatus(status) }));
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () =>
+    socket.destroy(),
+  );
 }
 
 /**
@@ -49,6 +55,8 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger(WsRoomsServer.name);
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: true });
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Upgrade requests of room paths whose token and room are still being checked. */
+  private readonly pendingUpgrades = new Set<Duplex>();
   private accepting = true;
 
   constructor(
@@ -62,15 +70,22 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
 
   onApplicationBootstrap(): void {
     const server = this.adapterHost.httpAdapter.getHttpServer();
+    // An upgraded socket has left the HTTP server: no timeout applies to it any more. So every
+    // upgrade ends here: handed to Socket.IO, accepted as a room, or refused and destroyed.
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (request.url ?? '').split('?')[0];
-      const match = ROOM_PATH.exec(path);
-      if (!match) return; // Socket.IO's own upgrades (and anything else) are not ours.
+      if (path.startsWith(SOCKET_IO_PATH)) return; // engine.io's own listener takes it
       socket.on('error', () => socket.destroy());
-      this.upgrade(request, socket, head, match[1]).catch((error: Error) => {
-        this.logger.error(`upgrade failed: ${error.stack ?? error.message}`);
-        if (!socket.destroyed) refuse(socket, 500, 'Internal Server Error');
-      });
+      const match = ROOM_PATH.exec(path);
+      if (!match) return refuse(socket, 404, 'Not Found');
+      this.pendingUpgrades.add(socket);
+      socket.once('close', () => this.pendingUpgrades.delete(socket));
+      this.upgrade(request, socket, head, match[1])
+        .catch((error: Error) => {
+          this.logger.error(`upgrade failed: ${error.stack ?? error.message}`);
+          if (!socket.destroyed) refuse(socket, 500, 'Internal Server Error');
+        })
+        .finally(() => this.pendingUpgrades.delete(socket));
     });
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -79,6 +94,8 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.accepting = false;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    // Handshakes still being checked would hold the process open: end them.
+    for (const socket of this.pendingUpgrades) socket.destroy();
     // Sends under way finish first (the hub waits for them), then the rooms close.
     await this.hub.beforeApplicationShutdown();
     // 1012 "service restart": the client should reconnect, to another instance.

@@ -203,6 +203,26 @@ describe('login throttling', () => {
     expect(blocked.body).toEqual({ detail: expect.stringMatching(/^Request was throttled\. Expected available in \d+ seconds?\.$/), code: 'throttled' });
   });
 
+  it('checks at most the limit of a burst of concurrent guesses, the right password included (review finding 2)', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => login('203.0.113.40', carol.username, i === 25 ? carol.password : 'wrong password')),
+    );
+    const checked = burst.filter((r) => r.status !== 429);
+    expect(checked.length).toBeLessThanOrEqual(3);
+    expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(37);
+  });
+
+  it('checks at most the limit of concurrent password confirmations of an account deletion (review finding 2)', async () => {
+    const dave = await createUser(t, 'dave');
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        t.http().delete('/profiles/api/profile/').set('X-Forwarded-For', '203.0.113.41').set('Authorization', `Bearer ${dave.access}`).send({ password: 'not it' }),
+      ),
+    );
+    expect(burst.filter((r) => r.status === 400).length).toBeLessThanOrEqual(3);
+    expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(17);
+  });
+
   it('does not lock the owner out from another address', async () => {
     await login('198.51.100.7', carol.username, carol.password).expect(200);
   });

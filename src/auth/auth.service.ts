@@ -62,14 +62,11 @@ export class AuthService {
    * then opens a new session with its first refresh token.
    */
   async login(username: string, password: string, clientIp: string, profile: TokenProfile = 'api'): Promise<{ user: User } & TokenPair> {
-    await this.throttle.assertAllowed(username, clientIp);
+    await this.throttle.reserve(username, clientIp);
     const user = await this.users.findForLogin(username);
     const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
-    if (!user || !ok) {
-      await this.throttle.recordFailure(username, clientIp);
-      throw new AuthFailure(BAD_CREDENTIALS, 'no_active_account');
-    }
-    await this.throttle.recordSuccess(username, clientIp);
+    if (!user || !ok) throw new AuthFailure(BAD_CREDENTIALS, 'no_active_account');
+    await this.throttle.succeeded(username, clientIp);
     return { user, ...(await this.openSession(user.id, profile)) };
   }
 

@@ -54,11 +54,9 @@ export class ProfilesService {
     );
     if (!rows.length) throw new NotFoundException('User not found');
     const [{ username, password_hash: hash, image }] = rows;
-    await this.throttle.assertAllowed(username, clientIp);
-    if (!(await this.hasher.verify(hash, password))) {
-      await this.throttle.recordFailure(username, clientIp);
-      throw FieldValidationException.forField('password', 'Incorrect password.');
-    }
+    await this.throttle.reserve(username, clientIp);
+    if (!(await this.hasher.verify(hash, password))) throw FieldValidationException.forField('password', 'Incorrect password.');
+    await this.throttle.succeeded(username, clientIp);
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`DELETE FROM posts WHERE author_id = $1`, [userId]);
       await manager.query(`DELETE FROM friendships WHERE user_id = $1 OR friend_id = $1`, [userId]);

@@ -14,34 +14,47 @@ function behavesAsThrottle(name: string, makeStore: () => Promise<ThrottleStore>
     it('blocks one account from one address after its failures, with the time to wait', async () => {
       const throttle = new LoginThrottleService(await makeStore(), config);
       const user = `victim-${Math.random()}`;
-      for (let i = 0; i < 3; i++) {
-        await throttle.assertAllowed(user, '10.0.0.1');
-        await throttle.recordFailure(user, '10.0.0.1');
-      }
-      const blocked = await throttle.assertAllowed(user, '10.0.0.1').catch((error: unknown) => error);
+      for (let i = 0; i < 3; i++) await throttle.reserve(user, '10.0.0.1'); // three wrong passwords
+      const blocked = await throttle.reserve(user, '10.0.0.1').catch((error: unknown) => error);
       expect(blocked).toBeInstanceOf(TooManyRequestsException);
       expect((blocked as TooManyRequestsException).retryAfterSeconds).toBeGreaterThan(0);
       expect((blocked as TooManyRequestsException).retryAfterSeconds).toBeLessThanOrEqual(60);
       // The owner, elsewhere, is not locked out by the attacker's failures.
-      await expect(throttle.assertAllowed(user, '10.0.0.2')).resolves.toBeUndefined();
+      await expect(throttle.reserve(user, '10.0.0.2')).resolves.toBeUndefined();
+    });
+
+    it('lets at most the limit of concurrent attempts through (review finding 2: a burst passed together)', async () => {
+      const throttle = new LoginThrottleService(await makeStore(), config);
+      const user = `burst-${Math.random()}`;
+      const results = await Promise.allSettled(Array.from({ length: 40 }, () => throttle.reserve(user, '10.3.0.1')));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     });
 
     it('blocks an address that sprays many accounts', async () => {
       const throttle = new LoginThrottleService(await makeStore(), config);
       const ip = `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
-      for (let i = 0; i < 5; i++) await throttle.recordFailure(`account-${i}-${Math.random()}`, ip);
-      await expect(throttle.assertAllowed(`fresh-${Math.random()}`, ip)).rejects.toBeInstanceOf(TooManyRequestsException);
+      for (let i = 0; i < 5; i++) await throttle.reserve(`account-${i}-${Math.random()}`, ip);
+      await expect(throttle.reserve(`fresh-${Math.random()}`, ip)).rejects.toBeInstanceOf(TooManyRequestsException);
     });
 
-    it('clears an account-and-address window on success, and counts usernames case-insensitively', async () => {
+    it('clears an account-and-address window on success, gives the address its attempt back, and counts usernames case-insensitively', async () => {
       const throttle = new LoginThrottleService(await makeStore(), config);
       const user = `Someone-${Math.random()}`;
-      await throttle.recordFailure(user, '10.2.0.1');
-      await throttle.recordFailure(user.toLowerCase(), '10.2.0.1');
-      await throttle.recordSuccess(user.toUpperCase(), '10.2.0.1');
-      await throttle.recordFailure(user, '10.2.0.1');
-      await throttle.recordFailure(user, '10.2.0.1');
-      await expect(throttle.assertAllowed(user, '10.2.0.1')).resolves.toBeUndefined();
+      const ip = `10.2.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+      await throttle.reserve(user, ip);
+      await throttle.reserve(user.toLowerCase(), ip);
+      await throttle.reserve(user.toUpperCase(), ip);
+      await throttle.succeeded(user.toUpperCase(), ip);
+      await throttle.reserve(user, ip);
+      await throttle.reserve(user, ip);
+      await expect(throttle.reserve(user, ip)).resolves.toBeUndefined();
+      // Successful logins never spend the address's budget (5 here): many right passwords pass.
+      for (let i = 0; i < 20; i++) {
+        const someone = `nat-${i}-${Math.random()}`;
+        await throttle.reserve(someone, `${ip}0`);
+        await throttle.succeeded(someone, `${ip}0`);
+      }
+      await expect(throttle.reserve(`last-${Math.random()}`, `${ip}0`)).resolves.toBeUndefined();
     });
   });
 }

@@ -6,7 +6,8 @@ import { TooManyRequestsException } from '../../common/errors/api-exceptions.js'
 import { THROTTLE_STORE, type ThrottleStore } from './throttle-store.js';
 
 /**
- * Counts failed logins, never successful ones, in two windows:
+ * Counts failed logins, never successful ones (each attempt is reserved before the password is
+ * checked and given back when it was right), in two windows:
  * - per account *and* client IP: guessing one account's password from one place is stopped,
  *   while the real owner logging in from elsewhere is never locked out (ASVS: throttling must not
  *   allow malicious lockout);
@@ -26,29 +27,31 @@ export class LoginThrottleService {
     return { accountAndIp: `login:acct:${account}:${ip}`, ip: `login:ip:${ip}` };
   }
 
-  /** Throws 429 with Retry-After when either window is exhausted. */
-  async assertAllowed(username: string, ip: string): Promise<void> {
+  /**
+   * Reserves one attempt in both windows *before* the password is checked, and throws 429 with
+   * Retry-After when either window was already spent. The reservation is atomic (one increment in
+   * memory, INCR in Redis), so a burst of concurrent guesses cannot pass the check together: at
+   * most the limit are ever checked. A failure leaves the reservation counted.
+   */
+  async reserve(username: string, ip: string): Promise<void> {
     const keys = this.keys(username, ip);
     const limits = this.config.loginThrottle;
-    const [pair, address] = await Promise.all([this.store.peek(keys.accountAndIp), this.store.peek(keys.ip)]);
-    const blocked = [
-      pair.count >= limits.maxFailuresPerAccountAndIp ? pair.remainingMs : 0,
-      address.count >= limits.maxFailuresPerIp ? address.remainingMs : 0,
+    const windowMs = limits.windowSeconds * 1000;
+    const [pair, address] = await Promise.all([this.store.hit(keys.accountAndIp, windowMs), this.store.hit(keys.ip, windowMs)]);
+    const waits = [
+      pair.count > limits.maxFailuresPerAccountAndIp ? pair.remainingMs : 0,
+      address.count > limits.maxFailuresPerIp ? address.remainingMs : 0,
     ];
-    const waitMs = Math.max(...blocked);
-    if (waitMs > 0) {
-      throw new TooManyRequestsException(Math.ceil(waitMs / 1000));
-    }
+    const waitMs = Math.max(...waits);
+    if (waitMs > 0) throw new TooManyRequestsException(Math.ceil(waitMs / 1000));
   }
 
-  async recordFailure(username: string, ip: string): Promise<void> {
+  /**
+   * A correct password: clears that account's failures from that address and gives the address
+   * its reservation back, so right passwords never spend an address's budget.
+   */
+  async succeeded(username: string, ip: string): Promise<void> {
     const keys = this.keys(username, ip);
-    const windowMs = this.config.loginThrottle.windowSeconds * 1000;
-    await Promise.all([this.store.hit(keys.accountAndIp, windowMs), this.store.hit(keys.ip, windowMs)]);
-  }
-
-  /** A correct password clears that account's failures from that address. */
-  async recordSuccess(username: string, ip: string): Promise<void> {
-    await this.store.reset(this.keys(username, ip).accountAndIp);
+    await Promise.all([this.store.reset(keys.accountAndIp), this.store.release(keys.ip)]);
   }
 }

@@ -20,6 +20,13 @@ export class RedisThrottleStore implements ThrottleStore {
     return { count: Number(count ?? 0), remainingMs: Math.max(0, Number(ttl)) };
   }
 
+  async release(key: string) {
+    // DECR on an expired key would make a key of -1 without expiry: only an open window is touched.
+    await this.redis.eval(`if redis.call('GET', KEYS[1]) and tonumber(redis.call('GET', KEYS[1])) > 0 then return redis.call('DECR', KEYS[1]) end return 0`, {
+      keys: [this.prefix + key],
+    });
+  }
+
   async reset(key: string) {
     await this.redis.del(this.prefix + key);
   }

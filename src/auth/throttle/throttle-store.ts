@@ -3,6 +3,8 @@ export interface ThrottleStore {
   /** Adds one to `key`, starting a window of `windowMs` if none is open; returns the count and time left. */
   hit(key: string, windowMs: number): Promise<{ count: number; remainingMs: number }>;
   peek(key: string): Promise<{ count: number; remainingMs: number }>;
+  /** Takes one back from an open window (never below zero, never reopening a closed one). */
+  release(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
 
@@ -28,6 +30,11 @@ export class MemoryThrottleStore implements ThrottleStore {
     const now = Date.now();
     if (!window || window.resetAt <= now) return { count: 0, remainingMs: 0 };
     return { count: window.count, remainingMs: window.resetAt - now };
+  }
+
+  async release(key: string) {
+    const window = this.windows.get(key);
+    if (window && window.resetAt > Date.now() && window.count > 0) window.count--;
   }
 
   async reset(key: string) {

@@ -186,7 +186,7 @@ describe('login throttling', () => {
   let carol: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ TRUST_PROXY: 'true', LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_IP: '6' });
+    t = await startTestApp({ TRUST_PROXY: '1', LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_IP: '6' });
     carol = await createUser(t, 'carol');
   });
   afterAll(async () => {
@@ -221,6 +221,16 @@ describe('login throttling', () => {
     );
     expect(burst.filter((r) => r.status === 400).length).toBeLessThanOrEqual(3);
     expect(burst.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(17);
+  });
+
+  it('takes the address the trusted proxy saw, not one the client wrote (review finding 3: TRUST_PROXY=true trusted every hop)', async () => {
+    // As nginx forwards it: whatever the client sent, then the address it connected from.
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      const forged = `10.9.${i}.${i}`;
+      statuses.push((await t.http().post('/login/').set('X-Forwarded-For', `${forged}, 198.51.100.99`).send({ username: carol.username, password: 'wrong password' })).status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
   });
 
   it('does not lock the owner out from another address', async () => {

@@ -16,7 +16,7 @@ describe('chat over REST, both families, one model', () => {
   let mallory: TestUser;
 
   beforeAll(async () => {
-    t = await startTestApp({ TRUST_PROXY: 'true' });
+    t = await startTestApp({ TRUST_PROXY: 'loopback' });
     alice = await createUser(t, 'alice');
     bob = await createUser(t, 'bob');
     carol = await createUser(t, 'carol');

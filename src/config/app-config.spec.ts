@@ -35,6 +35,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), CORS_ORIGINS: 'loopback' }).corsOrigins).toBe('loopback');
   });
 
+  it('trusts a number of proxy hops or named proxies, never every hop (review finding 3)', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.168.1.7, fd00::/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY must name the proxies to trust/);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: 'proxy.example.com' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/33' })).toThrow(ConfigError);
+  });
+
   it('hashes passwords on one fewer thread than the CPUs, within the libuv pool, unless told', () => {
     expect(loadConfig(base).passwordHashConcurrency).toBe(Math.max(1, Math.min(4, availableParallelism() - 1)));
     expect(loadConfig({ ...base, UV_THREADPOOL_SIZE: '1' }).passwordHashConcurrency).toBe(1);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -50,7 +51,13 @@ export interface AppConfig {
    * as it did against the original, which allowed `http://localhost:3000`); null: no CORS.
    */
   corsOrigins: string[] | '*' | 'loopback' | null;
-  trustProxy: boolean;
+  /**
+   * Which proxies' `X-Forwarded-*` headers to believe, as Express's `trust proxy` takes it: `false`,
+   * a number of hops (the proxies in front of the app), or a list of addresses, CIDR ranges and
+   * Express's names (`loopback`, `linklocal`, `uniquelocal`). Never "every hop": then the
+   * left-most `X-Forwarded-For`, which any client writes, would be the client's address.
+   */
+  trustProxy: false | number | string[];
   bodyLimitBytes: number;
   /** Bounds on slow or idle HTTP clients (slowloris), applied to the Node HTTP server. */
   httpTimeouts: {
@@ -155,6 +162,30 @@ function duration(env: Env, name: string, fallbackSeconds: number): number {
   return seconds;
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(raw: string | undefined): AppConfig['trustProxy'] {
+  if (raw === undefined || ['false', '0', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(raw.toLowerCase())) {
+    throw new ConfigError('TRUST_PROXY', 'must name the proxies to trust, not all of them: the number of proxies in front of the app (e.g. 1) or their addresses (e.g. loopback, 10.0.0.0/8); "true" would let any client choose its own address');
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError('TRUST_PROXY', `must be at most 10 hops, got ${hops}`);
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const validAddress = PROXY_NAMES.has(entry) || isIP(address) !== 0;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 6 ? 128 : 32));
+    if (!validAddress || !validBits || extra !== undefined) {
+      throw new ConfigError('TRUST_PROXY', `must be false, a number of hops, or addresses, CIDR ranges and loopback/linklocal/uniquelocal separated by commas, got "${entry}"`);
+    }
+  }
+  return entries;
+}
+
 /**
  * Development only: a random secret generated once and kept in DATA_DIR, so tokens survive
  * restarts without anyone having to invent a secret. Production must set JWT_SECRET.
@@ -229,7 +260,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 1000000),
     },
     corsOrigins,
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(str(env, 'TRUST_PROXY')),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
     httpTimeouts: {
       headersMs: duration(env, 'HTTP_HEADERS_TIMEOUT', 20) * 1000,

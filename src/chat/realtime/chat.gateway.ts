@@ -22,6 +22,8 @@ const REPLAY_PAGE = 200;
 interface SocketState {
   user: AuthenticatedUser;
   limiter: SendRateLimiter;
+  /** Gives the user's connection slot back (once). */
+  release: () => void;
 }
 
 function fail(error: unknown): { ok: false; error: { status: number; message: string } } {
@@ -56,7 +58,21 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           if (!this.hub.acquireConnection(user.id, this.config.realtime.maxConnectionsPerUser)) {
             return next(new Error(`Too many connections for this user (at most ${this.config.realtime.maxConnectionsPerUser})`));
           }
-          const state: SocketState = { user, limiter: new SendRateLimiter(this.config.realtime.sendRateLimit, this.config.realtime.sendRateWindowMs) };
+          // The slot goes back exactly once, on whichever comes first: leaving the namespace, or the
+          // transport closing. A client that went away during the token check never "disconnects"
+          // from the namespace (it never joined), so its slot was never given back.
+          let released = false;
+          const release = () => {
+            if (released) return;
+            released = true;
+            this.hub.releaseConnection(user.id);
+          };
+          if (socket.conn.readyState !== 'open') {
+            release();
+            return next(new Error('Connection closed during the handshake'));
+          }
+          socket.conn.once('close', release);
+          const state: SocketState = { user, limiter: new SendRateLimiter(this.config.realtime.sendRateLimit, this.config.realtime.sendRateWindowMs), release };
           socket.data = state;
           next();
         },
@@ -73,8 +89,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleDisconnect(socket: Socket): void {
-    const state = socket.data as SocketState | undefined;
-    if (state?.user) this.hub.releaseConnection(state.user.id);
+    (socket.data as SocketState | undefined)?.release?.();
   }
 
   @SubscribeMessage('conversation:join')

@@ -218,6 +218,10 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy, BeforeApplica
     };
   }
 
+  connectionsOf(userId: number): number {
+    return this.connectionsPerUser.get(userId) ?? 0;
+  }
+
   /** Counts a user's connections on this instance; false when the cap is reached. */
   acquireConnection(userId: number, max: number): boolean {
     const current = this.connectionsPerUser.get(userId) ?? 0;

@@ -126,9 +126,13 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
       if (error instanceof NotFoundException) return refuse(socket, 404, 'Not Found');
       throw error;
     }
-    if (!this.hub.acquireConnection(user.id, this.config.realtime.maxConnectionsPerUser)) return refuse(socket, 429, 'Too Many Requests');
+    const max = this.config.realtime.maxConnectionsPerUser;
+    if (this.hub.connectionsOf(user.id) >= max) return refuse(socket, 429, 'Too Many Requests');
     const errorFrames = url.searchParams.get('errors') === '1';
+    // The slot is taken only once `ws` has accepted the upgrade: one it refuses (no
+    // Sec-WebSocket-Key, say) never calls back, so a slot taken before would never come back.
     this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (!this.hub.acquireConnection(user.id, max)) return void ws.close(1008, 'Too many connections for this user');
       // A failure here (the database going away mid-handshake) must not become an unhandled
       // rejection, which would end the process: the client gets 1011 and reconnects.
       this.connected(ws, user, conversation, errorFrames).catch((error: Error) => {

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect } from 'node:net';
+import WebSocket from 'ws';
+import { connected, connectSocket, openRoom } from './support/realtime-clients.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { createUser, type TestUser } from './support/users.js';
+
+/**
+ * Findings of the second security review (issue 13) that have no better home, each named in its
+ * test's title. Findings 1–3 are in platform.e2e-spec.ts, auth.e2e-spec.ts and app-config.spec.ts.
+ */
+describe('security review, second round', () => {
+  let t: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+  let room: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ WS_MAX_CONNECTIONS_PER_USER: '3' });
+    alice = await createUser(t, 'alice');
+    bob = await createUser(t, 'bob');
+    room = (await t.http().post('/messenger/api/chatrooms/').set('Authorization', `Bearer ${alice.access}`).send({ recipient: bob.username }).expect(201)).body.name;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('finding 5: Socket.IO clients that leave during the token check give their connection slot back', async () => {
+    // Speaking Engine.IO/Socket.IO by hand: the namespace CONNECT with the token, and the
+    // connection cut in the same tick, so it is gone while the server still checks the token.
+    for (let i = 0; i < 12; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(`${t.baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+        ws.once('message', () => {
+          ws.send(`40/chat,${JSON.stringify({ token: alice.access })}`);
+          ws.terminate();
+        });
+        ws.once('close', () => resolve());
+        ws.once('error', reject);
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sockets = [connectSocket(t.baseUrl, alice.access), connectSocket(t.baseUrl, alice.access), connectSocket(t.baseUrl, alice.access)];
+    await Promise.all(sockets.map((socket) => connected(socket)));
+    for (const socket of sockets) socket.close();
+  });
+
+  it('finding 5: plain WebSocket upgrades that ws refuses (no Sec-WebSocket-Key) take no connection slot', async () => {
+    const { port } = new URL(t.baseUrl);
+    for (let i = 0; i < 6; i++) {
+      const head = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.write(`GET /ws/chat/${room}/?token=${bob.access} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n`),
+        );
+        let data = '';
+        socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+        socket.on('close', () => resolve(data.split('\r\n')[0]));
+        socket.on('error', reject);
+      });
+      expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    }
+    const rooms = await Promise.all([1, 2, 3].map(() => openRoom(t.baseUrl, `/ws/chat/${room}/?token=${bob.access}`)));
+    // The cap itself still holds.
+    await expect(openRoom(t.baseUrl, `/ws/chat/${room}/?token=${bob.access}`)).rejects.toMatchObject({ status: 429 });
+    for (const client of rooms) client.ws.close();
+  });
+});

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import jwt from 'jsonwebtoken';
 import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { connected, connectSocket, openRoom } from './support/realtime-clients.js';
@@ -63,5 +64,38 @@ describe('security review, second round', () => {
     // The cap itself still holds.
     await expect(openRoom(t.baseUrl, `/ws/chat/${room}/?token=${bob.access}`)).rejects.toMatchObject({ status: 429 });
     for (const client of rooms) client.ws.close();
+  });
+
+  it('finding 13: authenticated JSON answers are never cached (Cache-Control: no-store)', async () => {
+    for (const path of ['/profiles/api/profile/', '/api/conversations/', '/accounts/api/users/?limit=1']) {
+      const response = await t.http().get(path).set('Authorization', `Bearer ${alice.access}`).expect(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
+    const login = await t.http().post('/api/token/').send({ username: alice.username, password: alice.password }).expect(200);
+    expect(login.headers['cache-control']).toBe('no-store');
+    const refused = await t.http().get('/api/conversations/').expect(401);
+    expect(refused.headers['cache-control']).toBe('no-store');
+  });
+
+  describe('finding 14: forged tokens with the signing key', () => {
+    const SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+    const sid = () => (jwt.decode(alice.access) as { sid: string }).sid;
+    const sign = (options: jwt.SignOptions, claims: object = {}) =>
+      jwt.sign({ typ: 'access', sid: sid(), ...claims }, SECRET, { algorithm: 'HS256', issuer: 'palaver', audience: 'palaver-api', jwtid: 'j', ...options });
+
+    it.each([
+      ['an unknown crit header', () => sign({ subject: String(alice.id), expiresIn: 60, header: { alg: 'HS256', crit: ['exp-ext'] } as unknown as jwt.JwtHeader })],
+      ['no exp', () => sign({ subject: String(alice.id) })],
+      ['a hexadecimal subject', () => sign({ subject: `0x${alice.id.toString(16)}`, expiresIn: 60 })],
+    ])('refuses %s on REST, Socket.IO and the rooms', async (_name, make) => {
+      const token = make();
+      await t.http().get('/api/conversations/').set('Authorization', `Bearer ${token}`).expect(401);
+      await expect(connected(connectSocket(t.baseUrl, token))).rejects.toThrow();
+      await expect(openRoom(t.baseUrl, `/ws/chat/${room}/?token=${token}`)).rejects.toMatchObject({ status: 401 });
+    });
+
+    it('accepts the same token done right (control)', async () => {
+      await t.http().get('/api/conversations/').set('Authorization', `Bearer ${sign({ subject: String(alice.id), expiresIn: 60 })}`).expect(200);
+    });
   });
 });

@@ -4,7 +4,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { AuthService } from './auth.service.js';
 import type { TokenClaims } from './tokens.service.js';
-import { TokensService } from './tokens.service.js';
+import { hasCriticalHeader, TokensService } from './tokens.service.js';
 
 /** Bearer access tokens on REST, verified with the same options as {@link TokensService.verify}. */
 @Injectable()
@@ -15,7 +15,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: tokens.key,
+      // The key, unless the token carries a `crit` header (refused, see hasCriticalHeader).
+      secretOrKeyProvider: (_request: unknown, rawToken: string, done: (error: Error | null, key?: Buffer) => void) =>
+        hasCriticalHeader(rawToken) ? done(new Error('Token has a critical header')) : done(null, tokens.key),
       ignoreExpiration: false,
       algorithms: tokens.verifyOptions.algorithms,
       issuer: tokens.verifyOptions.issuer,

@@ -81,6 +81,15 @@ describe('TokensService', () => {
     expect(() => tokens.verify(forge({ typ: 'access' }), 'access')).toThrow('Token is invalid or expired');
   });
 
+  it('refuses a crit header, a missing exp and a subject that is not plain digits (review finding 14)', () => {
+    const withCrit = jwt.sign({ typ: 'access', sid: 's' }, SECRET, { algorithm: 'HS256', issuer: 'palaver', audience: 'palaver-api', expiresIn: 60, jwtid: 'j', subject: '7', header: { alg: 'HS256', crit: ['b64'], b64: true } as unknown as jwt.JwtHeader });
+    expect(() => tokens.verify(withCrit, 'access')).toThrow(InvalidTokenError);
+    const noExp = jwt.sign({ typ: 'access', sid: 's' }, SECRET, { algorithm: 'HS256', issuer: 'palaver', audience: 'palaver-api', jwtid: 'j', subject: '7' });
+    expect(() => tokens.verify(noExp, 'access')).toThrow('Token is invalid or expired');
+    for (const subject of ['0x10', ' 7', '1e1', '007', '7.0']) expect(() => tokens.verify(forge({ typ: 'access', sid: 's' }, { subject }), 'access')).toThrow(InvalidTokenError);
+    expect(tokens.verify(forge({ typ: 'access', sid: 's' }, { subject: '16' }), 'access').userId).toBe(16);
+  });
+
   it('hashes tokens for storage', () => {
     expect(TokensService.hash('a')).toHaveLength(32);
     expect(TokensService.hash('a').equals(TokensService.hash('b'))).toBe(false);

@@ -84,6 +84,7 @@ export class TokensService {
   verify(token: string, expected: TokenType | 'any'): TokenClaims & { userId: number } {
     let claims: TokenClaims;
     try {
+      if (hasCriticalHeader(token)) throw new Error('crit');
       claims = this.jwt.verify<TokenClaims>(token, { ...this.verifyOptions, secret: this.key });
     } catch (error) {
       const expired = error instanceof Error && error.name === 'TokenExpiredError';
@@ -96,8 +97,10 @@ export class TokensService {
   checkClaims(claims: Partial<TokenClaims>, expected: TokenType | 'any'): number {
     const typeOk = expected === 'any' ? claims.typ === 'access' || claims.typ === 'refresh' : claims.typ === expected;
     if (!typeOk) throw new InvalidTokenError('Token has wrong type');
-    const userId = Number(claims.sub);
-    if (!Number.isSafeInteger(userId) || userId <= 0 || typeof claims.sid !== 'string' || typeof claims.jti !== 'string') {
+    // Decimal digits only: Number() also reads "0x10" (16), " 7", "1e1" (10).
+    const userId = typeof claims.sub === 'string' && /^[1-9][0-9]{0,9}$/.test(claims.sub) ? Number(claims.sub) : NaN;
+    // jsonwebtoken checks `exp` only when there is one: a token without it would never expire.
+    if (!Number.isSafeInteger(userId) || typeof claims.exp !== 'number' || typeof claims.sid !== 'string' || typeof claims.jti !== 'string') {
       throw new InvalidTokenError('Token is invalid or expired');
     }
     return userId;
@@ -105,5 +108,19 @@ export class TokensService {
 
   static hash(token: string): Buffer {
     return createHash('sha256').update(token).digest();
+  }
+}
+
+/**
+ * RFC 7515 §4.1.11: a `crit` header names extensions the recipient must understand or refuse the
+ * token. We understand none, and jsonwebtoken ignores `crit`, so any token carrying one is refused.
+ */
+export function hasCriticalHeader(token: string): boolean {
+  const header = token.split('.', 1)[0];
+  try {
+    const parsed = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as unknown;
+    return typeof parsed === 'object' && parsed !== null && 'crit' in parsed;
+  } catch {
+    return false; // not a JWT at all: verification refuses it
   }
 }

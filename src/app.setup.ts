@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { PalaverIoAdapter } from './chat/realtime/palaver-io.adapter.js';
 import type { AppConfig } from './config/app-config.js';
 import { REDIS_CLIENT } from './redis/redis.module.js';
+import { PUBLIC_URL_SETTING } from './common/http/absolute-url.js';
 import { allowedOrigins } from './common/http/cors.js';
 import { answerClientErrors } from './common/http/client-errors.js';
 import { formBodies } from './common/http/form-bodies.js';
@@ -20,6 +21,7 @@ import { buildOpenApiDocument } from './openapi/openapi.js';
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.set(PUBLIC_URL_SETTING, config.publicUrl);
   app.use(requestContext);
   // While draining after SIGTERM: answer, then close the connection (the client reconnects to
   // another instance instead of sending its next request into a closing server).

@@ -99,3 +99,55 @@ describe('security review, second round', () => {
     });
   });
 });
+
+describe('security review, second round: deployment settings', () => {
+  let t: TestApp;
+  let carol: TestUser;
+  let dan: TestUser;
+
+  beforeAll(async () => {
+    t = await startTestApp({ PUBLIC_URL: 'https://chat.example.com/', CORS_ORIGINS: 'https://app.example.com' });
+    carol = await createUser(t, 'carol');
+    dan = await createUser(t, 'dan');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('finding 11: pagination links are built on PUBLIC_URL, whatever Host or request line the client sends', async () => {
+    const viaHost = await t.http().get('/accounts/api/users/?limit=1').set('Host', 'evil.example').set('Authorization', `Bearer ${carol.access}`).expect(200);
+    expect(viaHost.headers.link).toMatch(/^<https:\/\/chat\.example\.com\/accounts\/api\/users\/\?limit=1&after=\d+>; rel="next"$/);
+    const { port } = new URL(t.baseUrl);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write(`GET http://evil.example/accounts/api/users/?limit=1 HTTP/1.1\r\nHost: evil.example\r\nAuthorization: Bearer ${carol.access}\r\nConnection: close\r\n\r\n`),
+      );
+      let data = '';
+      socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/\r\nLink: <https:\/\/chat\.example\.com\/accounts\/api\/users\//i);
+    expect(raw).not.toContain('evil.example/');
+  });
+
+  it('finding 12: with CORS_ORIGINS set, Socket.IO and WebSocket handshakes from other sites are refused; no Origin (not a browser) is let through', async () => {
+    const from = (origin?: string) => connectSocket(t.baseUrl, carol.access, origin ? { headers: { Origin: origin } } : {});
+    await expect(connected(from('https://evil.example'))).rejects.toThrow();
+    for (const socket of [from('https://app.example.com'), from()]) {
+      await connected(socket);
+      socket.close();
+    }
+    const name = (await t.http().post('/messenger/api/chatrooms/').set('Authorization', `Bearer ${carol.access}`).send({ recipient: dan.username }).expect(201)).body.name;
+    const open = (origin?: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${t.baseUrl.replace(/^http/, 'ws')}/ws/chat/${name}/?token=${carol.access}`, origin ? { headers: { Origin: origin } } : {});
+        ws.once('open', () => (ws.close(), resolve(101)));
+        ws.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        ws.once('error', () => resolve(-1));
+      });
+    expect(await open('https://evil.example')).toBe(403);
+    expect(await open('https://app.example.com')).toBe(101);
+    expect(await open()).toBe(101);
+  });
+});

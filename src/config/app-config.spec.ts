@@ -44,6 +44,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/33' })).toThrow(ConfigError);
   });
 
+  it('takes PUBLIC_URL as an origin with an optional path prefix (review finding 11)', () => {
+    expect(loadConfig(base).publicUrl).toBeNull();
+    expect(loadConfig({ ...base, PUBLIC_URL: 'https://chat.example.com/' }).publicUrl).toBe('https://chat.example.com');
+    expect(loadConfig({ ...base, PUBLIC_URL: 'https://example.com/palaver/' }).publicUrl).toBe('https://example.com/palaver');
+    expect(() => loadConfig({ ...base, PUBLIC_URL: 'ftp://example.com' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, PUBLIC_URL: 'https://example.com/?a=1' })).toThrow(ConfigError);
+  });
+
   it('hashes passwords on one fewer thread than the CPUs, within the libuv pool, unless told', () => {
     expect(loadConfig(base).passwordHashConcurrency).toBe(Math.max(1, Math.min(4, availableParallelism() - 1)));
     expect(loadConfig({ ...base, UV_THREADPOOL_SIZE: '1' }).passwordHashConcurrency).toBe(1);

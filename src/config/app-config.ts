@@ -58,6 +58,11 @@ export interface AppConfig {
    * left-most `X-Forwarded-For`, which any client writes, would be the client's address.
    */
   trustProxy: false | number | string[];
+  /**
+   * The address clients reach the API at (`https://chat.example.com`, optionally with a path
+   * prefix): absolute links (pagination) are built on it, never on the request's `Host`.
+   */
+  publicUrl: string | null;
   bodyLimitBytes: number;
   /** Bounds on slow or idle HTTP clients (slowloris), applied to the Node HTTP server. */
   httpTimeouts: {
@@ -261,6 +266,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     corsOrigins,
     trustProxy: trustProxy(str(env, 'TRUST_PROXY')),
+    publicUrl: (() => {
+      const raw = url(env, 'PUBLIC_URL', ['http:', 'https:']);
+      if (raw === null) return null;
+      const parsed = new URL(raw);
+      if (parsed.search || parsed.hash || parsed.username || parsed.password) throw new ConfigError('PUBLIC_URL', 'must be an http(s) address with at most a path, like https://chat.example.com');
+      return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+    })(),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
     httpTimeouts: {
       headersMs: duration(env, 'HTTP_HEADERS_TIMEOUT', 20) * 1000,

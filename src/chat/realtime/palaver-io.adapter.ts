@@ -5,7 +5,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import type { AppConfig } from '../../config/app-config.js';
-import { allowedOrigins } from '../../common/http/cors.js';
+import { allowedOrigins, originAllowed } from '../../common/http/cors.js';
 import type { RedisClient } from '../../redis/redis.module.js';
 import { MAX_FRAME_BYTES, SOCKET_IO_PATH } from './ws-rooms.server.js';
 
@@ -36,6 +36,9 @@ export class PalaverIoAdapter extends IoAdapter {
       pingInterval: 25_000,
       pingTimeout: 20_000,
       cors: allowedOrigins(this.config) ? { origin: allowedOrigins(this.config)! } : undefined,
+      // CORS does not cover WebSocket handshakes: browsers on other sites are refused here.
+      allowRequest: (request: { headers: { origin?: string } }, callback: (error: string | null | undefined, allowed: boolean) => void) =>
+        callback(null, originAllowed(this.config, request.headers.origin)),
     } as ServerOptions);
     if (this.config.redisUrl && this.redis) {
       // The adapter gets its own client, which queues commands while Redis is away. On the shared

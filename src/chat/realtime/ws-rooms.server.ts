@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { AuthService } from '../../auth/auth.service.js';
 import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
 import { codeForStatus, describeError, errorBody } from '../../common/errors/describe-error.js';
+import { originAllowed } from '../../common/http/cors.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { HealthState } from '../../health/health.state.js';
@@ -104,6 +105,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, rawRoom: string): Promise<void> {
     if (!this.accepting || this.health.shuttingDown) return refuse(socket, 503, 'Service Unavailable');
+    if (!originAllowed(this.config, request.headers.origin)) return refuse(socket, 403, 'Forbidden');
     const url = new URL(request.url ?? '/', 'http://localhost');
     const token = handshakeToken({ headers: request.headers, query: { token: url.searchParams.get('token') ?? undefined } });
     if (!token) return refuse(socket, 401, 'Unauthorized');

@@ -8,3 +8,15 @@ export function allowedOrigins(config: Pick<AppConfig, 'corsOrigins'>): string |
   if (config.corsOrigins === 'loopback') return LOOPBACK_ORIGIN;
   return config.corsOrigins;
 }
+
+/**
+ * Whether a WebSocket or Socket.IO handshake from `origin` may proceed. Browsers send `Origin` and
+ * CORS does not cover WebSockets, so when CORS_ORIGINS names the web apps, handshakes from other
+ * sites are refused here; a client with no `Origin` (not a browser) is let through.
+ */
+export function originAllowed(config: Pick<AppConfig, 'corsOrigins'>, origin: string | undefined): boolean {
+  const allowed = allowedOrigins(config);
+  if (origin === undefined || allowed === null || allowed === '*') return true;
+  if (allowed instanceof RegExp) return allowed.test(origin);
+  return (Array.isArray(allowed) ? allowed : [allowed]).includes(origin);
+}

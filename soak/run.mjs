@@ -270,6 +270,8 @@ async function main() {
     MEDIA_DIR: `${os.tmpdir()}/palaver-soak-media-${process.pid}`,
     LOG_LEVEL: 'warn',
     LOGIN_MAX_FAILURES_PER_IP: '100000',
+    // Hundreds of users register from this one address in seconds; the limit is configuration.
+    REGISTRATIONS_PER_IP_PER_MINUTE: '100000',
     ...(SETTINGS.instances > 1 ? { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `palaver-soak-${process.pid}` } : {}),
   };
   if (SETTINGS.instances === 1) delete process.env.REDIS_URL;

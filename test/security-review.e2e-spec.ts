@@ -151,3 +151,43 @@ describe('security review, second round: deployment settings', () => {
     expect(await open()).toBe(101);
   });
 });
+
+describe('security review, second round: finding 10', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ REGISTRATIONS_PER_IP_PER_MINUTE: '5', AUTH_MAX_SESSIONS_PER_USER: '3' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('finding 10: registrations from one address are limited per minute (429 with a short Retry-After)', async () => {
+    const statuses = [];
+    for (let i = 0; i < 7; i++) {
+      const path = i % 2 ? '/register/' : '/accounts/api/users/';
+      statuses.push((await t.http().post(path).send({ username: `burst${i}`, email: `burst${i}@example.com`, password: 'password123' })).status);
+    }
+    expect(statuses.slice(0, 5).every((s) => s === 200 || s === 201)).toBe(true);
+    const refused = await t.http().post('/register/').send({ username: 'one_more', email: 'one_more@example.com', password: 'password123' }).expect(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(refused.body).toMatchObject({ code: 'throttled' });
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+
+  it('finding 10: sessions per user are capped; a new login ends the oldest', async () => {
+    const logins = [];
+    for (let i = 0; i < 4; i++) logins.push((await t.http().post('/api/token/').send({ username: 'burst0', password: 'password123' }).expect(200)).body);
+    await t.http().get('/api/conversations/').set('Authorization', `Bearer ${logins[0].access}`).expect(401);
+    await t.http().post('/api/token/refresh/').send({ refresh: logins[0].refresh }).expect(401);
+    for (const login of logins.slice(1)) await t.http().get('/api/conversations/').set('Authorization', `Bearer ${login.access}`).expect(200);
+  });
+
+  it('finding 10: a refresh token stops rotating once its account is deleted, even if its session raced the deletion', async () => {
+    const login = (await t.http().post('/api/token/').send({ username: 'burst2', password: 'password123' }).expect(200)).body;
+    // The race's outcome: the account is gone but this session was written after the deletion's sweep.
+    await t.dataSource.query(`UPDATE users SET deleted_at = now(), username = '~deleted~' || id WHERE username = 'burst2'`);
+    await t.http().post('/api/token/refresh/').send({ refresh: login.refresh }).expect(401);
+  });
+});

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../common/decorators/public.decorator.js';
+import { Registration } from '../common/decorators/registration.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { CreateAccountDto } from '../users/dto/register.dto.js';
 import { toLoginUser, toUserSummary } from '../users/user.mappers.js';
@@ -79,10 +80,12 @@ export class AuthController {
    * Registration of the `/accounts/` family, answered as the original: the account and an access
    * token that works at once (with the family's long lifetime), status 200.
    */
+  @Registration()
   @Post('accounts/api/users')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a user (returns it with an access token)' })
   @ApiOkResponse({ type: AccountCreatedDto })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many registrations from this address (REGISTRATIONS_PER_IP_PER_MINUTE); see Retry-After' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or username/email already taken' })
   async createAccount(@Body() body: CreateAccountDto): Promise<AccountCreatedDto> {
     const user = await this.users.register(body);

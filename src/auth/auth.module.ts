@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -13,6 +14,7 @@ import { RefreshToken } from './entities/refresh-token.entity.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { RedisThrottleStore } from './throttle/redis-throttle-store.js';
+import { RegistrationThrottleGuard } from './throttle/registration-throttle.guard.js';
 import { MemoryThrottleStore, THROTTLE_STORE } from './throttle/throttle-store.js';
 import { TokensService } from './tokens.service.js';
 
@@ -20,6 +22,7 @@ import { TokensService } from './tokens.service.js';
   imports: [TypeOrmModule.forFeature([AuthSession, RefreshToken]), UsersModule, PassportModule, JwtModule.register({})],
   controllers: [AuthController],
   providers: [
+    { provide: APP_GUARD, useClass: RegistrationThrottleGuard },
     AuthService,
     TokensService,
     JwtStrategy,

@@ -80,6 +80,13 @@ export class AuthService {
        INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at) SELECT $3, session.id, $4, $5 FROM session`,
       [sessionId, userId, refresh.jti, TokensService.hash(refresh.token), refresh.expiresAt, profile],
     );
+    // At most maxSessionsPerUser live sessions: logging in once more ends the oldest.
+    await this.dataSource.query(
+      `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'limit'
+       WHERE user_id = $1 AND revoked_at IS NULL
+         AND id NOT IN (SELECT id FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id LIMIT $2)`,
+      [userId, this.config.loginThrottle.maxSessionsPerUser],
+    );
     return { access: this.tokens.sign('access', userId, sessionId, profile).token, refresh: refresh.token };
   }
 

@@ -44,6 +44,10 @@ export interface AppConfig {
     maxFailuresPerAccountAndIp: number;
     /** Failed attempts allowed from one client IP, over all accounts, per window. */
     maxFailuresPerIp: number;
+    /** Registrations (either family) one client IP may attempt per minute: each costs an argon2 hash. */
+    maxRegistrationsPerIpPerMinute: number;
+    /** Live sessions (logins) per user; a new one ends the oldest beyond this. */
+    maxSessionsPerUser: number;
   };
   /**
    * Origins allowed by CORS: a list, `*`, or `loopback` (any `http://localhost:<port>` or
@@ -263,6 +267,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       windowSeconds: duration(env, 'LOGIN_THROTTLE_WINDOW', 15 * 60),
       maxFailuresPerAccountAndIp: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 100000),
       maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 1000000),
+      maxRegistrationsPerIpPerMinute: int(env, 'REGISTRATIONS_PER_IP_PER_MINUTE', 30, 1, 1000000),
+      maxSessionsPerUser: int(env, 'AUTH_MAX_SESSIONS_PER_USER', 100, 1, 100000),
     },
     corsOrigins,
     trustProxy: trustProxy(str(env, 'TRUST_PROXY')),

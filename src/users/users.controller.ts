@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiTooManyRequestsResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../common/decorators/public.decorator.js';
+import { Registration } from '../common/decorators/registration.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { absoluteUrl } from '../common/http/absolute-url.js';
 import { sendJsonArray } from '../common/http/json-array-stream.js';
@@ -23,10 +24,12 @@ export class UsersController {
 
   /** Registration of the `/register/` family: the account with an optional bio and picture URL. */
   @Public()
+  @Registration()
   @Post('register')
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a user' })
   @ApiCreatedResponse({ type: RegisteredDto })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many registrations from this address (REGISTRATIONS_PER_IP_PER_MINUTE); see Retry-After' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or username/email already taken' })
   async register(@Body() body: RegisterDto): Promise<RegisteredDto> {
     const user = await this.users.register({

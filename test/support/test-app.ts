@@ -33,6 +33,9 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     DATA_DIR: 'memory',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-0123456789',
     LOG_LEVEL: 'warn',
+    // Test files register many users from one address within a minute; the registration
+    // throttle is tested with its own setting (security-review.e2e-spec.ts).
+    REGISTRATIONS_PER_IP_PER_MINUTE: '100000',
     ...env,
   });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...config, databaseUrl: db.url, dbPoolSize: db.poolSize ?? config.dbPoolSize, port: 0 }), {

@@ -66,6 +66,27 @@ describe('security review, second round', () => {
     for (const client of rooms) client.ws.close();
   });
 
+  it("finding 6: a username registered again after its account's deletion opens a new room with the same partner, and never reads the old one", async () => {
+    const erin = await createUser(t, 'erin');
+    const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+    const old = (await t.http().post('/messenger/api/chatrooms/').set(as(erin.access)).send({ recipient: alice.username }).expect(201)).body;
+    await t.http().post(`/messenger/api/chatrooms/${old.name}/messages/`).set(as(erin.access)).send({ content: 'from the old erin' }).expect(201);
+    await t.http().delete('/profiles/api/profile/').set(as(erin.access)).send({ password: erin.password }).expect(204);
+
+    const again = await t.http().post('/accounts/api/users/').send({ username: erin.username, email: erin.email, password: 'a new password 1' }).expect(200);
+    const token = again.body.token as string;
+    const created = await t.http().post('/messenger/api/chatrooms/').set(as(token)).send({ recipient: alice.username }).expect(201);
+    expect(created.body.name).toBe(old.name);
+    expect(created.body.id).not.toBe(old.id);
+    const viaApi = await t.http().post('/api/conversations/').set(as(token)).send({ participants: [alice.id] }).expect(200);
+    expect(viaApi.body.id).toBe(created.body.id);
+    expect((await t.http().get(`/messenger/api/chatrooms/${old.name}/messages/`).set(as(token)).expect(200)).body).toEqual([]);
+    await t.http().get(`/api/conversations/${old.id}/messages/`).set(as(token)).expect(404);
+    // Alice keeps the old conversation, under a name of its own.
+    const mine = (await t.http().get('/messenger/api/user/chatrooms/').set(as(alice.access)).expect(200)).body.map((r: { id: number }) => r.id);
+    expect(mine).toEqual(expect.arrayContaining([old.id, created.body.id]));
+  });
+
   it('finding 13: authenticated JSON answers are never cached (Cache-Control: no-store)', async () => {
     for (const path of ['/profiles/api/profile/', '/api/conversations/', '/accounts/api/users/?limit=1']) {
       const response = await t.http().get(path).set('Authorization', `Bearer ${alice.access}`).expect(200);

@@ -62,6 +62,9 @@ export class ProfilesService {
       await manager.query(`DELETE FROM friendships WHERE user_id = $1 OR friend_id = $1`, [userId]);
       await manager.query(`DELETE FROM auth_sessions WHERE user_id = $1`, [userId]);
       await manager.query(`DELETE FROM conversation_members WHERE user_id = $1`, [userId]);
+      // Direct rooms are named after usernames, and the username is free again: the old room gives
+      // its name up, so the same pair's new room can take it (the name was a unique clash: 500).
+      await manager.query(`UPDATE conversations SET name = 'x-' || id WHERE kind = 'direct' AND (direct_user_low = $1 OR direct_user_high = $1)`, [userId]);
       await manager.query(`UPDATE profiles SET bio = NULL, image = NULL WHERE user_id = $1`, [userId]);
       await manager.query(
         `UPDATE users SET username = '~deleted~' || id, email = $2, password_hash = '!', deleted_at = now(), updated_at = now() WHERE id = $1`,

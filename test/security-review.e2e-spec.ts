@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { connect } from 'node:net';
+import zlib from 'node:zlib';
+import sharp from 'sharp';
 import WebSocket from 'ws';
 import { connected, connectSocket, openRoom } from './support/realtime-clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -85,6 +87,42 @@ describe('security review, second round', () => {
     // Alice keeps the old conversation, under a name of its own.
     const mine = (await t.http().get('/messenger/api/user/chatrooms/').set(as(alice.access)).expect(200)).body.map((r: { id: number }) => r.id);
     expect(mine).toEqual(expect.arrayContaining([old.id, created.body.id]));
+  });
+
+  it('finding 7: uploaded pictures lose their EXIF (GPS position included) and are served re-encoded', async () => {
+    const withGps = await sharp({ create: { width: 16, height: 8, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+      .jpeg()
+      .withExif({ IFD0: { Copyright: 'Alice', ImageDescription: 'my flat' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' } })
+      .toBuffer();
+    expect((await sharp(withGps).metadata()).exif).toBeDefined();
+    const uploaded = await t.http().post('/profiles/api/profile/image/').set('Authorization', `Bearer ${alice.access}`).attach('image', withGps, { filename: 'me.jpg', contentType: 'image/jpeg' }).expect(200);
+    const served = Buffer.from((await t.http().get(uploaded.body.profile.image).expect(200)).body);
+    const metadata = await sharp(served).metadata();
+    expect(metadata).toMatchObject({ format: 'jpeg', width: 16, height: 8 });
+    expect(metadata.exif).toBeUndefined();
+    expect(served.includes(Buffer.from('my flat'))).toBe(false);
+    expect(served.includes(Buffer.from('Alice'))).toBe(false);
+  });
+
+  it('finding 7: a decompression bomb (a PNG header claiming 100,000 × 100,000) is refused before decoding', async () => {
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(zlib.crc32(body));
+      return Buffer.concat([length, body, crc]);
+    };
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(100_000, 0);
+    header.writeUInt32BE(100_000, 4);
+    header.set([8, 2, 0, 0, 0], 8);
+    const bomb = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
+    const refused = await t.http().post('/profiles/api/profile/image/').set('Authorization', `Bearer ${bob.access}`).attach('image', bomb, { filename: 'bomb.png', contentType: 'image/png' }).expect(400);
+    expect(refused.body).toEqual({ image: ['The image is too large: at most 40,000,000 pixels.'] });
+    const corrupt = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(200, 7)]);
+    const broken = await t.http().post('/profiles/api/profile/image/').set('Authorization', `Bearer ${bob.access}`).attach('image', corrupt, { filename: 'x.jpg', contentType: 'image/jpeg' }).expect(400);
+    expect(broken.body.image[0]).toMatch(/^Upload a valid image/);
   });
 
   it('finding 13: authenticated JSON answers are never cached (Cache-Control: no-store)', async () => {

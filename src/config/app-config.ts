@@ -18,6 +18,8 @@ export interface AppConfig {
   mediaDir: string;
   /** Largest accepted image upload. */
   mediaMaxBytes: number;
+  /** Most pixels an uploaded image may have (width × height, every frame): refused before decoding. */
+  mediaMaxPixels: number;
   migrationsRun: boolean;
   redisUrl: string | null;
   /** Prefix of every Redis key and stream, so several deployments can share one Redis. */
@@ -246,6 +248,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     mediaDir: resolve(str(env, 'MEDIA_DIR') ?? (dataDir === 'memory' ? join(tmpdir(), `palaver-media-${process.pid}`) : join(dataDir, 'media'))),
     mediaMaxBytes: int(env, 'MEDIA_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    mediaMaxPixels: int(env, 'MEDIA_MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: (() => {

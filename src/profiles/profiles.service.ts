@@ -1,8 +1,10 @@
-import { BadRequestException, Injectable, NotFoundException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { LoginThrottleService } from '../auth/throttle/login-throttle.service.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
 import { ChatEvents } from '../chat/chat.events.js';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { Post } from '../posts/entities/post.entity.js';
@@ -13,6 +15,7 @@ import { PROFILE_FRIENDS_LIMIT, PROFILE_POSTS_LIMIT } from './dto/profile.dto.js
 import { Friendship } from './entities/friendship.entity.js';
 import { Profile } from './entities/profile.entity.js';
 import { detectImageType } from './media/image-type.js';
+import { normaliseImage } from './media/normalise-image.js';
 import { DEFAULT_USER_IMAGE, MediaService } from './media/media.service.js';
 
 /** A user with profile, friends and latest posts, as the profile routes show it. */
@@ -37,6 +40,7 @@ export class ProfilesService {
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottleService,
     private readonly events: ChatEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -116,13 +120,17 @@ export class ProfilesService {
     return this.getFullProfile(userId);
   }
 
-  /** Stores a new picture (type from its bytes), points the profile at it, removes the old file. */
+  /**
+   * Stores a new picture (type from its bytes, decoded and encoded again without its metadata),
+   * points the profile at it, removes the old file.
+   */
   async setImage(userId: number, file: { buffer: Buffer } | undefined): Promise<FullProfile> {
     if (!file?.buffer?.length) throw FieldValidationException.forField('image', 'No image file was submitted (multipart field "image").');
     const type = detectImageType(file.buffer);
     if (!type) throw new UnsupportedMediaTypeException('Upload a JPEG, PNG, GIF or WebP image.');
+    const normalised = await normaliseImage(file.buffer, type, this.config.mediaMaxPixels);
     const previous = await this.dataSource.getRepository(Profile).findOne({ where: { userId } });
-    const url = await this.media.storeUserImage(userId, file.buffer, type);
+    const url = await this.media.storeUserImage(userId, normalised, type);
     try {
       await this.dataSource.getRepository(Profile).upsert({ userId, image: url }, ['userId']);
     } catch (error) {

@@ -125,6 +125,21 @@ describe('security review, second round', () => {
     expect(broken.body.image[0]).toMatch(/^Upload a valid image/);
   });
 
+  it('finding 9: look-alike and invisible usernames are refused; names of one script keep working', async () => {
+    const register = (username: string) => t.http().post('/accounts/api/users/').send({ username, email: `${Buffer.from(username).toString('hex').slice(0, 40)}@example.com`, password: 'password123' });
+    await register('admin').expect(200);
+    for (const lookalike of ['аdmin', 'ａｄｍｉｎ', '\u{1D41A}\u{1D41D}\u{1D426}\u{1D422}\u{1D427}', 'ad\u200Bmin', '\u3164', '.', '+']) {
+      const refused = await register(lookalike).expect(400);
+      expect(Object.keys(refused.body)).toEqual(['username']);
+    }
+    await register('Straße').expect(200);
+    expect((await register('STRASSE').expect(400)).body).toEqual({ username: ['A user with that username already exists.'] });
+    await t.http().post('/register/').send({ username: 'strasse', email: 'strasse@example.com', password: 'password123' }).expect(400);
+    await register('аня').expect(200);
+    await register('山田').expect(200);
+    await t.http().post('/api/token/').send({ username: 'аня', password: 'password123' }).expect(200);
+  });
+
   it('finding 13: authenticated JSON answers are never cached (Cache-Control: no-store)', async () => {
     for (const path of ['/profiles/api/profile/', '/api/conversations/', '/accounts/api/users/?limit=1']) {
       const response = await t.http().get(path).set('Authorization', `Bearer ${alice.access}`).expect(200);

@@ -71,7 +71,7 @@ export class ProfilesService {
       await manager.query(`UPDATE conversations SET name = 'x-' || id WHERE kind = 'direct' AND (direct_user_low = $1 OR direct_user_high = $1)`, [userId]);
       await manager.query(`UPDATE profiles SET bio = NULL, image = NULL WHERE user_id = $1`, [userId]);
       await manager.query(
-        `UPDATE users SET username = '~deleted~' || id, email = $2, password_hash = '!', deleted_at = now(), updated_at = now() WHERE id = $1`,
+        `UPDATE users SET username = '~deleted~' || id, username_key = '~deleted~' || id, email = $2, password_hash = '!', deleted_at = now(), updated_at = now() WHERE id = $1`,
         [userId, `deleted-${randomUUID()}@invalid`],
       );
     });

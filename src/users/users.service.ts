@@ -5,6 +5,7 @@ import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { Profile } from '../profiles/entities/profile.entity.js';
 import { User } from './entities/user.entity.js';
 import { PasswordHasher } from './password-hasher.service.js';
+import { usernameKey } from './username-rules.js';
 
 export interface NewAccount {
   username: string;
@@ -37,11 +38,13 @@ export class UsersService {
   async register(account: NewAccount): Promise<User> {
     // Cheap uniqueness check first, so a duplicate costs no hashing; the unique indexes still
     // decide races (caught below).
+    const key = usernameKey(account.username);
     const clashes = await this.users
       .createQueryBuilder('u')
-      .select(['lower(u.username) = lower(:username) AS username_taken', 'lower(u.email) = lower(:email) AS email_taken'])
-      .where('lower(u.username) = lower(:username) OR lower(u.email) = lower(:email)', {
+      .select(['(lower(u.username) = lower(:username) OR u.username_key = :key) AS username_taken', 'lower(u.email) = lower(:email) AS email_taken'])
+      .where('lower(u.username) = lower(:username) OR u.username_key = :key OR lower(u.email) = lower(:email)', {
         username: account.username,
+        key,
         email: account.email,
       })
       .getRawMany<{ username_taken: boolean; email_taken: boolean }>();
@@ -53,6 +56,7 @@ export class UsersService {
     const passwordHash = await this.hasher.hash(account.password);
     const user = this.users.create({
       username: account.username,
+      usernameKey: key,
       email: account.email.trim(),
       passwordHash,
       profile: Object.assign(new Profile(), { bio: account.bio ?? null, image: account.profilePicture ?? null }),
@@ -62,7 +66,7 @@ export class UsersService {
       return await this.users.save(user);
     } catch (error) {
       const constraint = error instanceof QueryFailedError ? (error.driverError as { constraint?: string }).constraint : undefined;
-      if (constraint === 'users_username_lower_key') throw FieldValidationException.forField('username', DUPLICATE_USERNAME);
+      if (constraint === 'users_username_lower_key' || constraint === 'users_username_key_key') throw FieldValidationException.forField('username', DUPLICATE_USERNAME);
       if (constraint === 'users_email_lower_key') throw FieldValidationException.forField('email', DUPLICATE_EMAIL);
       throw error;
     }

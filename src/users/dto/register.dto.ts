@@ -1,4 +1,5 @@
-import { IsEmail, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { usernameProblem } from '../username-rules.js';
 
 /** Django's username rule: letters, digits and `_ . - @ +`. */
 export const USERNAME_PATTERN = /^[\p{L}\p{N}_.@+-]+$/u;
@@ -11,6 +12,10 @@ export class CreateAccountDto {
   @IsString()
   @Length(1, 150)
   @Matches(USERNAME_PATTERN, { message: 'Enter a valid username. It may contain only letters, numbers, and @/./+/-/_ characters.' })
+  @ValidateBy({
+    name: 'unconfusableUsername',
+    validator: { validate: (value: unknown) => typeof value === 'string' && usernameProblem(value) === null, defaultMessage: (args) => usernameProblem(String(args?.value)) ?? '' },
+  })
   username: string;
 
   @IsString()

@@ -15,6 +15,11 @@ export class User {
   @Column({ type: 'varchar', length: 150 })
   username: string;
 
+  /** The username NFKC-normalised and case-folded: unique, so look-alike names are one name. */
+  @Index('users_username_key_key', { unique: true })
+  @Column({ name: 'username_key', type: 'varchar', length: 600, nullable: true, select: false })
+  usernameKey: string | null;
+
   @Column({ type: 'varchar', length: 254 })
   email: string;
 

@@ -46,6 +46,11 @@ export interface AppConfig {
     maxFailuresPerAccountAndIp: number;
     /** Failed attempts allowed from one client IP, over all accounts, per window. */
     maxFailuresPerIp: number;
+    /**
+     * Once an address has spent its failure budget it is slowed down, not locked out: one attempt
+     * per this interval is still checked, so a right password from behind that address gets in.
+     */
+    slowIntervalSeconds: number;
     /** Registrations (either family) one client IP may attempt per minute: each costs an argon2 hash. */
     maxRegistrationsPerIpPerMinute: number;
     /** Live sessions (logins) per user; a new one ends the oldest beyond this. */
@@ -270,6 +275,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       windowSeconds: duration(env, 'LOGIN_THROTTLE_WINDOW', 15 * 60),
       maxFailuresPerAccountAndIp: int(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 100000),
       maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 1000000),
+      slowIntervalSeconds: duration(env, 'LOGIN_SLOW_INTERVAL', 10),
       maxRegistrationsPerIpPerMinute: int(env, 'REGISTRATIONS_PER_IP_PER_MINUTE', 30, 1, 1000000),
       maxSessionsPerUser: int(env, 'AUTH_MAX_SESSIONS_PER_USER', 100, 1, 100000),
     },

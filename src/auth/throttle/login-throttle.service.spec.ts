@@ -30,11 +30,16 @@ function behavesAsThrottle(name: string, makeStore: () => Promise<ThrottleStore>
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     });
 
-    it('blocks an address that sprays many accounts', async () => {
+    it('slows an address that sprays many accounts to one attempt per interval, never locking it out (review finding 4)', async () => {
       const throttle = new LoginThrottleService(await makeStore(), config);
       const ip = `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
       for (let i = 0; i < 5; i++) await throttle.reserve(`account-${i}-${Math.random()}`, ip);
-      await expect(throttle.reserve(`fresh-${Math.random()}`, ip)).rejects.toBeInstanceOf(TooManyRequestsException);
+      // The budget is spent: one more attempt is still checked (it may be the right password)…
+      await expect(throttle.reserve(`fresh-${Math.random()}`, ip)).resolves.toBeUndefined();
+      // …and the next waits a few seconds, not the whole window.
+      const slowed = await throttle.reserve(`fresh-${Math.random()}`, ip).catch((error: unknown) => error);
+      expect(slowed).toBeInstanceOf(TooManyRequestsException);
+      expect((slowed as TooManyRequestsException).retryAfterSeconds).toBeLessThanOrEqual(config.loginThrottle.slowIntervalSeconds);
     });
 
     it('clears an account-and-address window on success, gives the address its attempt back, and counts usernames case-insensitively', async () => {

@@ -11,8 +11,9 @@ import { THROTTLE_STORE, type ThrottleStore } from './throttle-store.js';
  * - per account *and* client IP: guessing one account's password from one place is stopped,
  *   while the real owner logging in from elsewhere is never locked out (ASVS: throttling must not
  *   allow malicious lockout);
- * - per client IP over all accounts: spraying many accounts from one place is stopped, while
- *   hundreds of people behind one NAT who type their passwords right are never affected.
+ * - per client IP over all accounts: spraying many accounts from one place is slowed to one
+ *   attempt per LOGIN_SLOW_INTERVAL once the budget is spent, never stopped outright, so people
+ *   behind one NAT who type their passwords right still get in (and never spend the budget).
  */
 @Injectable()
 export class LoginThrottleService {
@@ -38,12 +39,13 @@ export class LoginThrottleService {
     const limits = this.config.loginThrottle;
     const windowMs = limits.windowSeconds * 1000;
     const [pair, address] = await Promise.all([this.store.hit(keys.accountAndIp, windowMs), this.store.hit(keys.ip, windowMs)]);
-    const waits = [
-      pair.count > limits.maxFailuresPerAccountAndIp ? pair.remainingMs : 0,
-      address.count > limits.maxFailuresPerIp ? address.remainingMs : 0,
-    ];
-    const waitMs = Math.max(...waits);
-    if (waitMs > 0) throw new TooManyRequestsException(Math.ceil(waitMs / 1000));
+    if (pair.count > limits.maxFailuresPerAccountAndIp) throw new TooManyRequestsException(Math.ceil(pair.remainingMs / 1000));
+    if (address.count > limits.maxFailuresPerIp) {
+      // The address spent its budget: slowed down, not locked out. One attempt per interval is
+      // still checked (a right password behind a shared address gets in); the rest wait seconds.
+      const slow = await this.store.hit(`login:slow:${ip}`, limits.slowIntervalSeconds * 1000);
+      if (slow.count > 1) throw new TooManyRequestsException(Math.max(1, Math.ceil(slow.remainingMs / 1000)));
+    }
   }
 
   /**

@@ -15,7 +15,14 @@ describe('loadConfig', () => {
     expect(config.jwt.refreshTtlSeconds).toBe(7 * 86400);
     expect(config.jwt.refreshRotation).toBe(true);
     expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
-    expect(config.loginThrottle).toEqual({ windowSeconds: 900, maxFailuresPerAccountAndIp: 10, maxFailuresPerIp: 100 });
+    expect(config.loginThrottle).toEqual({
+      windowSeconds: 900,
+      maxFailuresPerAccountAndIp: 10,
+      maxFailuresPerIp: 100,
+      slowIntervalSeconds: 10,
+      maxRegistrationsPerIpPerMinute: 30,
+      maxSessionsPerUser: 100,
+    });
   });
 
   it("gives the /accounts/ family the original's token lifetimes and bounds whole lists", () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
+import type { DataSource } from 'typeorm';
 import { DrfCompatibility1764600000000 } from '../src/database/migrations/1764600000000-DrfCompatibility.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { databaseBefore } from './support/migration-database.js';
 
 /**
  * The DrfCompatibility migration on data made before it: direct rooms named by the old
@@ -10,22 +9,16 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
  * become null; sessions get the `api` token profile. And it reverts.
  */
 describe('migration DrfCompatibility1764600000000 on existing data', () => {
-  let db: TestDatabase;
   let dataSource: DataSource;
+  let close: () => Promise<void>;
   const migration = new DrfCompatibility1764600000000();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = new DataSource(dataSourceOptions(db.url, { poolSize: db.poolSize ?? 2, migrationsRun: false }));
-    await dataSource.initialize();
-    // Back to the schema before this migration, then data as the previous version wrote it.
-    const runner = dataSource.createQueryRunner();
-    await migration.down(runner);
-    await runner.release();
+    // Back to the schema before this migration, to fill with data as the previous version wrote it.
+    ({ dataSource, close } = await databaseBefore(migration));
   });
   afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    await close();
   });
 
   it('renames direct rooms by code point, keeps the old names resolvable, nulls empty bios', async () => {

@@ -1,26 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../src/database/data-source-options.js';
+import type { DataSource } from 'typeorm';
 import { UsernameKeys1764700000000 } from '../src/database/migrations/1764700000000-UsernameKeys.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { databaseBefore } from './support/migration-database.js';
 
 /** The UsernameKeys migration on accounts made before it, look-alikes included (review finding 9). */
 describe('migration UsernameKeys1764700000000 on existing data', () => {
-  let db: TestDatabase;
   let dataSource: DataSource;
+  let close: () => Promise<void>;
   const migration = new UsernameKeys1764700000000();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dataSource = new DataSource(dataSourceOptions(db.url, { poolSize: db.poolSize ?? 2, migrationsRun: false }));
-    await dataSource.initialize();
-    const runner = dataSource.createQueryRunner();
-    await migration.down(runner);
-    await runner.release();
+    // Back to the schema before this migration, to fill with data as the previous version wrote it.
+    ({ dataSource, close } = await databaseBefore(migration));
   });
   afterAll(async () => {
-    await dataSource.destroy();
-    await db.drop();
+    await close();
   });
 
   it('gives every account its folded key; of two that fold alike, the older keeps it', async () => {

@@ -74,18 +74,18 @@ export class AuthService {
   async openSession(userId: number, profile: TokenProfile): Promise<TokenPair> {
     const sessionId = randomUUID();
     const refresh = this.tokens.sign('refresh', userId, sessionId, profile);
-    // The session and its first refresh token in one statement: one round trip, all or nothing.
+    // One statement, one round trip, all or nothing: the session, its first refresh token, and the
+    // cap of maxSessionsPerUser live sessions (the oldest beyond it end). The UPDATE sees the
+    // sessions as they were before this statement, so it keeps the newest cap − 1 of them.
     await this.dataSource.query(
-      `WITH session AS (INSERT INTO auth_sessions (id, user_id, token_profile) VALUES ($1, $2, $6) RETURNING id)
+      `WITH session AS (INSERT INTO auth_sessions (id, user_id, token_profile) VALUES ($1, $2, $6) RETURNING id),
+       capped AS (
+         UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'limit'
+         WHERE user_id = $2 AND revoked_at IS NULL
+           AND id NOT IN (SELECT id FROM auth_sessions WHERE user_id = $2 AND revoked_at IS NULL ORDER BY created_at DESC, id LIMIT $7::int - 1)
+       )
        INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at) SELECT $3, session.id, $4, $5 FROM session`,
-      [sessionId, userId, refresh.jti, TokensService.hash(refresh.token), refresh.expiresAt, profile],
-    );
-    // At most maxSessionsPerUser live sessions: logging in once more ends the oldest.
-    await this.dataSource.query(
-      `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'limit'
-       WHERE user_id = $1 AND revoked_at IS NULL
-         AND id NOT IN (SELECT id FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC, id LIMIT $2)`,
-      [userId, this.config.loginThrottle.maxSessionsPerUser],
+      [sessionId, userId, refresh.jti, TokensService.hash(refresh.token), refresh.expiresAt, profile, this.config.loginThrottle.maxSessionsPerUser],
     );
     return { access: this.tokens.sign('access', userId, sessionId, profile).token, refresh: refresh.token };
   }

@@ -23,22 +23,19 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set('trust proxy', config.trustProxy);
   app.set(PUBLIC_URL_SETTING, config.publicUrl);
   app.use(requestContext);
-  // While draining after SIGTERM: answer, then close the connection (the client reconnects to
-  // another instance instead of sending its next request into a closing server).
   const health = app.get(HealthState);
-  app.use((_request: unknown, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+  app.use((request: { path: string }, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+    // While draining after SIGTERM: answer, then close the connection (the client reconnects to
+    // another instance instead of sending its next request into a closing server).
     if (health.shuttingDown) response.setHeader('Connection', 'close');
+    // API answers carry tokens and people's data: no cache may keep them. Pictures under /media/
+    // and the /docs assets are public and keep their own caching.
+    if (!request.path.startsWith('/media/') && !request.path.startsWith('/docs')) response.setHeader('Cache-Control', 'no-store');
     next();
   });
   // No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
   // would make browsers fetch /docs assets over HTTPS and fail.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  // API answers carry tokens and people's data: no cache may keep them. Pictures under /media/
-  // and the /docs assets are public and keep their own caching.
-  app.use((request: { path: string }, response: { setHeader(name: string, value: string): void }, next: () => void) => {
-    if (!request.path.startsWith('/media/') && !request.path.startsWith('/docs')) response.setHeader('Cache-Control', 'no-store');
-    next();
-  });
   const corsOrigin = allowedOrigins(config);
   if (corsOrigin) app.enableCors({ origin: corsOrigin, exposedHeaders: ['X-Request-Id', 'Link', 'Retry-After'] });
   app.useWebSocketAdapter(new PalaverIoAdapter(app, config, app.get(REDIS_CLIENT)));

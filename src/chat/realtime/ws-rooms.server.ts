@@ -252,7 +252,8 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async store(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, send: RoomSend, errorFrames: boolean): Promise<void> {
-    if (ws.readyState !== WebSocket.OPEN) return;
+    // A send the rate has let through is stored even if the connection closes meanwhile (a flood
+    // closed with 1008 right after it, say): it was accepted, as a REST request whose client left.
     if (this.hub.draining) {
       // The room closes with 1012 (reconnect) in a moment; say why now to those who listen.
       if (errorFrames) sendError(ws, 503, 'Server is shutting down; reconnect and retry');

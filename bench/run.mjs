@@ -76,7 +76,10 @@ async function main() {
     MEDIA_DIR: `${os.tmpdir()}/palaver-bench-media-${process.pid}`,
     // Benchmarks send far faster than a person; the limits are configuration, not code.
     DB_POOL_SIZE: process.env.DB_POOL_SIZE ?? '10',
-    WS_SEND_RATE_LIMIT: '100000',
+    MESSAGE_BURST: '1000000',
+    MESSAGES_PER_MINUTE: '100000000',
+    CONVERSATION_BURST: '1000000',
+    CONVERSATIONS_PER_HOUR: '100000000',
     WS_MAX_CONNECTIONS_PER_USER: '100',
     // Scenario 9 logs one account in from 16 connections at once: every attempt is reserved
     // before its password is checked, so in-flight attempts count against the throttle.

@@ -114,3 +114,62 @@ import { createUser, type TestUser } from './support/users.js';
     plain.ws.close();
   }, 30_000);
 });
+
+(process.env.REDIS_URL ? describe : describe.skip)('two instances sharing the message budget through Redis (security review finding 8)', () => {
+  let cluster: TwoInstances;
+
+  beforeAll(async () => {
+    // B reaches Redis through a proxy the test can cut.
+    cluster = await startTwoInstances('b', { MESSAGE_BURST: '4', MESSAGES_PER_MINUTE: '6', CONVERSATION_BURST: '2', CONVERSATIONS_PER_HOUR: '1' });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  const send = (app: TestApp, user: TestUser, text: string) =>
+    app.http().post('/api/messages/').set('Authorization', `Bearer ${user.access}`).send({ conversation: cluster.room.id, text });
+
+  it('finding 8: a budget spent on one instance is spent on the other', async () => {
+    const { a, b, alice } = cluster;
+    for (let i = 0; i < 2; i++) await send(a, alice, `on A ${i}`).expect(201);
+    for (let i = 0; i < 2; i++) await send(b, alice, `on B ${i}`).expect(201);
+    const refusedOnA = await send(a, alice, 'one more on A').expect(429);
+    const refusedOnB = await send(b, alice, 'one more on B').expect(429);
+    for (const refused of [refusedOnA, refusedOnB]) {
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(10);
+    }
+    // The other member's budget is their own.
+    await send(b, cluster.bob, 'from bob').expect(201);
+  });
+
+  it('finding 8: the conversation budget is shared too', async () => {
+    const { a, b, alice } = cluster;
+    const carol = await createUser(a, 'carol');
+    const dave = await createUser(a, 'dave');
+    const group = (app: TestApp) => app.http().post('/api/conversations/').set('Authorization', `Bearer ${carol.access}`).send({ participants: [alice.id, dave.id] });
+    await group(a).expect(201);
+    await group(b).expect(201);
+    expect((await group(a).expect(429)).body).toMatchObject({ code: 'throttled' });
+    await group(b).expect(429);
+  });
+
+  it('finding 8: with Redis out of reach, sends go through unbudgeted rather than fail', async () => {
+    const { b, bob } = cluster;
+    cluster.proxy!.cut();
+    try {
+      for (let i = 0; i < 6; i++) await send(b, bob, `while Redis is away ${i}`).expect(201);
+    } finally {
+      cluster.proxy!.restore();
+    }
+    // Back: B reconnects by itself, and its budget is enforced again.
+    const deadline = Date.now() + 15_000;
+    while ((await b.http().get('/health/ready')).status !== 200) {
+      if (Date.now() > deadline) throw new Error('B did not reconnect to Redis within 15 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    let status = 201;
+    for (let i = 0; i < 10 && status === 201; i++) status = (await send(b, bob, `after Redis came back ${i}`)).status;
+    expect(status).toBe(429);
+  }, 30_000);
+});

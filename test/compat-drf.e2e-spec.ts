@@ -8,6 +8,17 @@ import { createUser, type TestUser } from './support/users.js';
  * black box, each answer checked against what Django REST framework, SimpleJWT and Channels send
  * (issue 12). Written from the originals' documented behaviour and source, not from any client.
  */
+/**
+ * An account made as the seed-003 web client makes it. Plain names, as people pick them (the
+ * helper's names carry `_`, which changes the room name's separator).
+ */
+async function registerAsOriginal(t: TestApp, username: string): Promise<TestUser> {
+  const password = 'password123';
+  const created = await t.http().post('/accounts/api/users/').send({ username, email: `${username}@example.com`, password }).expect(200);
+  const pair = await t.http().post('/accounts/api/token/').send({ username, password }).expect(200);
+  return { id: created.body.user.id, username, email: `${username}@example.com`, password, access: pair.body.access, refresh: pair.body.refresh };
+}
+
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
 describe('seed-000 clients (DRF + SimpleJWT messaging_app)', () => {
@@ -128,16 +139,9 @@ describe('seed-003 clients (til-we-die/course_work and its web client)', () => {
 
   beforeAll(async () => {
     // A small list cap, so the cap itself is tested; the default is 10,000.
-    t = await startTestApp({ LIST_MAX_ITEMS: '120', WS_SEND_RATE_LIMIT: '5', WS_SEND_RATE_WINDOW: '1', WS_SEND_QUEUE_SIZE: '40' });
-    // Plain names, as people pick them (the helper's names carry `_`, which changes the room name's separator).
-    const register = async (username: string): Promise<TestUser> => {
-      const password = 'password123';
-      const created = await t.http().post('/accounts/api/users/').send({ username, email: `${username}@example.com`, password }).expect(200);
-      const pair = await t.http().post('/accounts/api/token/').send({ username, password }).expect(200);
-      return { id: created.body.user.id, username, email: `${username}@example.com`, password, access: pair.body.access, refresh: pair.body.refresh };
-    };
-    zoe = await register('Zoe');
-    alice = await register('alice');
+    t = await startTestApp({ LIST_MAX_ITEMS: '120' });
+    zoe = await registerAsOriginal(t, 'Zoe');
+    alice = await registerAsOriginal(t, 'alice');
   });
   afterAll(async () => {
     await t.close();
@@ -214,23 +218,6 @@ describe('seed-003 clients (til-we-die/course_work and its web client)', () => {
     ws.ws.close();
   });
 
-  it('stays silent on frames it cannot act on, as the original, and loses none of a burst past the rate', async () => {
-    const room = (await t.http().post('/messenger/api/chatrooms/').set(bearer(alice)).send({ recipient: zoe.username }).expect(200)).body;
-    const client = await openRoom(t.baseUrl, `/ws/chat/${room.name}/?token=${alice.access}`);
-    await waitUntil(() => client.frames.length > 0, 5000, 'history');
-    for (const bad of ['not json', '{}', '{"message": 5}', '{"message": "   "}', '[]']) client.ws.send(bad);
-    client.ws.send(Buffer.from('{"message": "binary"}'), { binary: true });
-    // 12 messages at 5 per second: delayed, not dropped, and in order.
-    const burst = Array.from({ length: 12 }, (_, i) => `burst ${i}`);
-    for (const message of burst) client.ws.send(JSON.stringify({ message }));
-    await waitUntil(() => client.frames.filter((f) => typeof f.content === 'string' && f.content.startsWith('burst')).length === 12, 10_000, 'the whole burst');
-    const after = client.frames.slice(1);
-    expect(after.every((f) => typeof f.id === 'number' && typeof f.user === 'string' && typeof f.timestamp === 'string')).toBe(true);
-    expect(after.map((f) => f.content)).toEqual(burst);
-    expect(client.ws.readyState).toBe(client.ws.OPEN);
-    client.ws.close();
-  });
-
   it('stores what a client sends the moment the socket opens, before its history arrives (such frames were lost)', async () => {
     const room = (await t.http().post('/messenger/api/chatrooms/').set(bearer(alice)).send({ recipient: zoe.username }).expect(200)).body;
     const client = await openRoom(t.baseUrl, `/ws/chat/${room.name}/?token=${zoe.access}`);
@@ -255,8 +242,50 @@ describe('seed-003 clients (til-we-die/course_work and its web client)', () => {
     client.ws.close();
   });
 
-  it('closes a client that floods past its queue with 1008, storing what it had accepted', async () => {
+  it('keeps error frames for clients that ask for them (?errors=1)', async () => {
     const room = (await t.http().post('/messenger/api/chatrooms/').set(bearer(alice)).send({ recipient: zoe.username }).expect(200)).body;
+    const client = await openRoom(t.baseUrl, `/ws/chat/${room.name}/?token=${alice.access}&errors=1`);
+    await waitUntil(() => client.frames.length > 0, 5000, 'history');
+    client.ws.send('{"message": "   "}');
+    await waitUntil(() => client.frames.length > 1, 5000, 'error frame');
+    expect(client.frames[1]).toEqual({ type: 'error', status: 400, message: 'This field may not be blank.' });
+    client.ws.close();
+  });
+});
+
+describe('seed-003 WebSocket rooms paced by the message budget (5 at once, then 5 per second)', () => {
+  let t: TestApp;
+  let zoe: TestUser;
+  let alice: TestUser;
+  let room: { id: number; name: string };
+
+  beforeAll(async () => {
+    t = await startTestApp({ MESSAGE_BURST: '5', MESSAGES_PER_MINUTE: '300', WS_SEND_QUEUE_SIZE: '40' });
+    zoe = await registerAsOriginal(t, 'Zoe');
+    alice = await registerAsOriginal(t, 'alice');
+    room = (await t.http().post('/messenger/api/chatrooms/').set({ Authorization: `Bearer ${alice.access}` }).send({ recipient: zoe.username }).expect(201)).body;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('stays silent on frames it cannot act on, as the original, and loses none of a burst past the rate', async () => {
+    const client = await openRoom(t.baseUrl, `/ws/chat/${room.name}/?token=${alice.access}`);
+    await waitUntil(() => client.frames.length > 0, 5000, 'history');
+    for (const bad of ['not json', '{}', '{"message": 5}', '{"message": "   "}', '[]']) client.ws.send(bad);
+    client.ws.send(Buffer.from('{"message": "binary"}'), { binary: true });
+    // 12 messages at 5 per second: delayed, not dropped, and in order.
+    const burst = Array.from({ length: 12 }, (_, i) => `burst ${i}`);
+    for (const message of burst) client.ws.send(JSON.stringify({ message }));
+    await waitUntil(() => client.frames.filter((f) => typeof f.content === 'string' && f.content.startsWith('burst')).length === 12, 10_000, 'the whole burst');
+    const after = client.frames.slice(1);
+    expect(after.every((f) => typeof f.id === 'number' && typeof f.user === 'string' && typeof f.timestamp === 'string')).toBe(true);
+    expect(after.map((f) => f.content)).toEqual(burst);
+    expect(client.ws.readyState).toBe(client.ws.OPEN);
+    client.ws.close();
+  });
+
+  it('closes a client that floods past its queue with 1008, storing what it had accepted', async () => {
     const before = (await t.dataSource.query(`SELECT message_count FROM conversations WHERE id = $1`, [room.id]))[0].message_count;
     const client = await openRoom(t.baseUrl, `/ws/chat/${room.name}/?token=${zoe.access}`);
     await waitUntil(() => client.frames.length > 0, 5000, 'history');
@@ -267,16 +296,6 @@ describe('seed-003 clients (til-we-die/course_work and its web client)', () => {
     const deadline = Date.now() + 5000;
     while ((await stored()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await stored()).toBeGreaterThan(0);
-  });
-
-  it('keeps error frames for clients that ask for them (?errors=1)', async () => {
-    const room = (await t.http().post('/messenger/api/chatrooms/').set(bearer(alice)).send({ recipient: zoe.username }).expect(200)).body;
-    const client = await openRoom(t.baseUrl, `/ws/chat/${room.name}/?token=${alice.access}&errors=1`);
-    await waitUntil(() => client.frames.length > 0, 5000, 'history');
-    client.ws.send('{"message": "   "}');
-    await waitUntil(() => client.frames.length > 1, 5000, 'error frame');
-    expect(client.frames[1]).toEqual({ type: 'error', status: 400, message: 'This field may not be blank.' });
-    client.ws.close();
   });
 });
 

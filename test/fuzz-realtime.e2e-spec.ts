@@ -46,7 +46,7 @@ describe('fuzzing the real-time surfaces', () => {
   let room: RoomClient;
 
   beforeAll(async () => {
-    t = await startTestApp({ WS_SEND_RATE_LIMIT: '100000' });
+    t = await startTestApp();
     owner = await createUser(t, 'rtfuzzowner');
     stranger = await createUser(t, 'rtfuzzstranger');
     const created = await t.http().post('/messenger/api/chatrooms/').set('Authorization', `Bearer ${owner.access}`).send({ recipient: stranger.username }).expect(201);

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { connected, connectSocket, openRoom } from './support/realtime-clients.js';
+import { connected, connectSocket, openRoom, request, waitUntil } from './support/realtime-clients.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { createUser, type TestUser } from './support/users.js';
 
@@ -263,5 +263,112 @@ describe('security review, second round: finding 10', () => {
     // The race's outcome: the account is gone but this session was written after the deletion's sweep.
     await t.dataSource.query(`UPDATE users SET deleted_at = now(), username = '~deleted~' || id WHERE username = 'burst2'`);
     await t.http().post('/api/token/refresh/').send({ refresh: login.refresh }).expect(401);
+  });
+});
+
+describe('security review, second round: finding 8', () => {
+  let t: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+  let conversation: number;
+  let room: string;
+
+  beforeAll(async () => {
+    // 10 at once, then one a second; 3 new conversations at once, then one a minute.
+    t = await startTestApp({ MESSAGE_BURST: '10', MESSAGES_PER_MINUTE: '60', CONVERSATION_BURST: '3', CONVERSATIONS_PER_HOUR: '60' });
+    alice = await createUser(t, 'alice');
+    bob = await createUser(t, 'bob');
+    const direct = (await t.http().post('/messenger/api/chatrooms/').set(bearer(alice)).send({ recipient: bob.username }).expect(201)).body;
+    conversation = direct.id;
+    room = direct.name;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.access}` });
+  const count = async () => Number((await t.dataSource.query(`SELECT message_count FROM conversations WHERE id = $1`, [conversation]))[0].message_count);
+  /** Waits until the user's budget is full again (10 tokens at one a second). */
+  const refilled = () => new Promise((resolve) => setTimeout(resolve, 10_500));
+
+  it('finding 8: REST sends pass in a burst, then a flood gets 429 with a short Retry-After; nothing refused is stored', async () => {
+    const before = await count();
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const path = i % 2 ? '/api/messages/' : `/messenger/api/chatrooms/${room}/messages/`;
+      const body = i % 2 ? { conversation, text: `flood ${i}` } : { content: `flood ${i}` };
+      statuses.push((await t.http().post(path).set(bearer(alice)).send(body)).status);
+    }
+    // Both route families draw on one budget: 10 (and what refilled during the loop) pass.
+    const passed = statuses.filter((s) => s === 201).length;
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(201));
+    expect(passed).toBeLessThan(15);
+    expect(statuses.filter((s) => s !== 201).every((s) => s === 429)).toBe(true);
+    const refused = await t.http().post('/api/messages/').set(bearer(alice)).send({ conversation, text: 'one more' }).expect(429);
+    expect(refused.body).toEqual({ detail: 'Request was throttled. Expected available in 1 second.', code: 'throttled' });
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(await count()).toBe(before + passed);
+    // Bob's budget is his own.
+    await t.http().post('/api/messages/').set(bearer(bob)).send({ conversation, text: 'hi' }).expect(201);
+    // A second later one more passes.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await t.http().post('/api/messages/').set(bearer(alice)).send({ conversation, text: 'after a second' }).expect(201);
+  }, 30_000);
+
+  it('finding 8: one budget across REST, Socket.IO and the WebSocket rooms; a room send waits its turn instead of being lost', async () => {
+    await refilled();
+    const socket = connectSocket(t.baseUrl, alice.access);
+    await connected(socket);
+    try {
+      for (let i = 0; i < 5; i++) await t.http().post('/api/messages/').set(bearer(alice)).send({ conversation, text: `rest ${i}` }).expect(201);
+      const acks: Array<{ ok: boolean; error?: { status: number; retry_after?: number } }> = [];
+      for (let i = 0; i < 7; i++) acks.push(await request(socket, 'message:send', { conversation, text: `socket ${i}` }));
+      // 5 over REST + 5 over Socket.IO spend the 10; the rest are refused with how long to wait.
+      expect(acks.filter((a) => a.ok)).toHaveLength(5);
+      expect(acks.at(-1)).toEqual({ ok: false, error: { status: 429, message: 'Request was throttled. Expected available in 1 second.', retry_after: 1 } });
+      expect(socket.connected).toBe(true);
+
+      // The budget is spent: a room frame is stored once a token comes back, never dropped.
+      const client = await openRoom(t.baseUrl, `/ws/chat/${room}/?token=${alice.access}`);
+      await waitUntil(() => client.frames.length > 0, 5000, 'history');
+      const sentAt = Date.now();
+      client.ws.send(JSON.stringify({ message: 'paced, not lost' }));
+      await waitUntil(() => client.frames.some((f) => f.content === 'paced, not lost'), 5000, 'the paced message');
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(300);
+      // Having waited for the budget, it did not spend another token: REST is still refused now.
+      await t.http().post('/api/messages/').set(bearer(alice)).send({ conversation, text: 'still spent' }).expect(429);
+      client.ws.close();
+    } finally {
+      socket.disconnect();
+    }
+  }, 30_000);
+
+  it('finding 8: nobody puts a stranger into an unbounded number of groups; opening existing conversations is never refused', async () => {
+    const strangers = await Promise.all([createUser(t, 'mallory'), createUser(t, 'victim'), createUser(t, 'extra')]);
+    const [mallory, victim, extra] = strangers;
+    const victimSocket = connectSocket(t.baseUrl, victim.access);
+    const pushed: unknown[] = [];
+    victimSocket.on('conversation:new', (c: unknown) => pushed.push(c));
+    await connected(victimSocket);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await t.http().post('/api/conversations/').set(bearer(mallory)).send({ participants: [victim.id, extra.id] })).status);
+      expect(statuses.slice(0, 3)).toEqual([201, 201, 201]);
+      expect(statuses.slice(3).every((s) => s === 429)).toBe(true);
+      const refused = await t.http().post('/api/conversations/').set(bearer(mallory)).send({ participants: [victim.id, extra.id] }).expect(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+      // A new direct conversation is a conversation too…
+      await t.http().post('/messenger/api/chatrooms/').set(bearer(mallory)).send({ recipient: alice.username }).expect(429);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(pushed).toHaveLength(3);
+      expect(Number((await t.dataSource.query(`SELECT count(*) FROM conversation_members WHERE user_id = $1`, [victim.id]))[0].count)).toBe(3);
+      // …but opening one that exists costs nothing, on both families, however spent the budget is.
+      const direct = (await t.http().post('/api/conversations/').set(bearer(alice)).send({ participants: [bob.id] }).expect(200)).body;
+      expect(direct.conversation_id ?? direct.id).toBe(conversation);
+      for (let i = 0; i < 5; i++) await t.http().post('/messenger/api/chatrooms/').set(bearer(bob)).send({ recipient: alice.username }).expect(200);
+    } finally {
+      victimSocket.disconnect();
+    }
   });
 });

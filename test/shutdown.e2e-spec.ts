@@ -14,7 +14,7 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; base
       probe.close(() => resolve(port));
     });
   });
-  const env: Record<string, string | undefined> = { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'log', WS_SEND_RATE_LIMIT: '1000' };
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'log', MESSAGE_BURST: '100000', MESSAGES_PER_MINUTE: '1000000' };
   const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));

@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkRe
 import type { Request, Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
+import { ConversationBudgetResponse, MessageBudgetResponse } from './dto/budget-responses.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { absoluteUrl } from '../common/http/absolute-url.js';
 import { sendJsonArrayText } from '../common/http/json-array-stream.js';
@@ -50,6 +51,7 @@ export class ApiChatController {
   ) {}
 
   @Post('conversations')
+  @ConversationBudgetResponse()
   @ApiOperation({ summary: 'Create a conversation (201), or get the existing direct one (200)' })
   @ApiCreatedResponse({ type: ConversationDto, description: 'Created' })
   @ApiOkResponse({ type: ConversationDto, description: 'The direct conversation of these two users already existed' })
@@ -113,6 +115,7 @@ export class ApiChatController {
   }
 
   @Post('messages')
+  @MessageBudgetResponse()
   @ApiOperation({ summary: 'Send a message (idempotent with client_id)' })
   @ApiCreatedResponse({ type: ApiMessageDto, description: 'Stored' })
   @ApiOkResponse({ type: ApiMessageDto, description: 'A retry with a known client_id: the first message' })

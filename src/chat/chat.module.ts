@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { MemoryTokenBuckets, RedisTokenBuckets, TOKEN_BUCKETS } from '../common/rate/token-buckets.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { ChatBudgets } from './chat-budgets.js';
 import { ApiChatController } from './api-chat.controller.js';
 import { ChatEvents } from './chat.events.js';
 import { ChatQueries } from './chat.queries.js';
@@ -13,7 +18,23 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
 @Module({
   imports: [AuthModule],
   controllers: [ApiChatController, MessengerController],
-  providers: [ChatService, ChatQueries, MessageStore, ChatEvents, RealtimeHub, ChatGateway, WsRoomsServer],
+  providers: [
+    ChatService,
+    ChatQueries,
+    MessageStore,
+    ChatEvents,
+    ChatBudgets,
+    RealtimeHub,
+    ChatGateway,
+    WsRoomsServer,
+    {
+      // Per-user budgets: shared by every instance through Redis when there is one.
+      provide: TOKEN_BUCKETS,
+      inject: [APP_CONFIG, REDIS_CLIENT],
+      useFactory: (config: AppConfig, redis: RedisClient | null) =>
+        config.redisUrl && redis ? new RedisTokenBuckets(redis, `${config.redisKeyPrefix}:budget:`) : new MemoryTokenBuckets(),
+    },
+  ],
   exports: [ChatService, ChatEvents],
 })
 export class ChatModule {}

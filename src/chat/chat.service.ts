@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
+import { ChatBudgets } from './chat-budgets.js';
 import { ChatEvents } from './chat.events.js';
 import { ChatQueries, type ConversationCursor, type MessageWireShape } from './chat.queries.js';
 import { MessageStore } from './message-store.js';
@@ -31,11 +32,13 @@ export class ChatService {
     private readonly queries: ChatQueries,
     private readonly events: ChatEvents,
     private readonly store: MessageStore,
+    private readonly budgets: ChatBudgets,
   ) {}
 
   /**
    * `/api/conversations/`: the caller plus the given users. Two people → their direct
    * conversation (created once per pair, whoever asks first); three or more → a new group.
+   * Each conversation created is taken from the caller's budget (429 when it is spent).
    */
   async createConversation(callerId: number, participantIds: number[]): Promise<{ conversation: ConversationView; created: boolean }> {
     const ids = [...new Set([callerId, ...participantIds])];
@@ -44,7 +47,8 @@ export class ChatService {
     const users: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::int[]) AND deleted_at IS NULL`, [ids]);
     const missing = ids.filter((id) => !users.some((u) => u.id === id));
     if (missing.length) throw new FieldValidationException({ participants: missing.map((id) => `Invalid pk "${id}" - object does not exist.`) });
-    if (ids.length === 2) return this.openDirect(users[0], users[1]);
+    if (ids.length === 2) return this.openDirect(users[0], users[1], callerId);
+    await this.budgets.chargeConversation(callerId);
     return this.createGroup(ids);
   }
 
@@ -56,7 +60,7 @@ export class ChatService {
     if (!me) throw new NotFoundException('User not found');
     if (!recipient) throw FieldValidationException.forField('recipient', 'Recipient does not exist.');
     if (recipient.id === me.id) throw FieldValidationException.forField('recipient', 'You cannot open a chat with yourself.');
-    return this.openDirect(me, recipient);
+    return this.openDirect(me, recipient, me.id);
   }
 
   async getConversation(userId: number, conversationId: number): Promise<ConversationView> {
@@ -118,11 +122,13 @@ export class ChatService {
 
   /**
    * Stores a message from a member (see {@link MessageStore}: numbered in its conversation,
-   * idempotent per `clientId`). Returns `created: false` with the first message for a retry; only
-   * a new message is published.
+   * idempotent per `clientId`), taking it from the sender's message budget first (429 when spent)
+   * unless the caller has already taken it (`charged`: the WebSocket rooms pace their sends).
+   * Returns `created: false` with the first message for a retry; only a new message is published.
    */
-  async sendMessage(senderId: number, conversationId: number, rawText: unknown, clientId?: string | null, textField = 'text'): Promise<{ message: MessageView; created: boolean }> {
-    const text = normaliseText(rawText, textField);
+  async sendMessage(senderId: number, conversationId: number, rawText: unknown, clientId?: string | null, options: SendOptions = {}): Promise<{ message: MessageView; created: boolean }> {
+    const text = normaliseText(rawText, options.field);
+    if (!options.charged) await this.budgets.chargeMessage(senderId);
     const result = await this.store.store(conversationId, { senderId, text, clientId: clientId ?? null });
     if (!result) throw new NotFoundException(CONVERSATION_NOT_FOUND);
     if (result.created) this.events.emit('message.created', { message: result.message });
@@ -130,31 +136,39 @@ export class ChatService {
   }
 
   /** Same as {@link sendMessage}, addressing the conversation by id or room name. */
-  async sendTo(senderId: number, reference: number | string, text: unknown, clientId?: string | null, textField = 'text') {
+  async sendTo(senderId: number, reference: number | string, text: unknown, clientId?: string | null, options: SendOptions = {}) {
     const conversationId = typeof reference === 'number' ? reference : (await this.getRoom(senderId, reference)).id;
-    return this.sendMessage(senderId, conversationId, text, clientId, textField);
+    return this.sendMessage(senderId, conversationId, text, clientId, options);
   }
 
-  private async openDirect(a: UserRow, b: UserRow): Promise<{ conversation: ConversationView; created: boolean }> {
+  /**
+   * The direct conversation of a pair, created the first time. Only a creation is taken from
+   * `chargedUserId`'s budget: opening an existing one (what clients do each time) costs nothing.
+   */
+  private async openDirect(a: UserRow, b: UserRow, chargedUserId: number): Promise<{ conversation: ConversationView; created: boolean }> {
     const [low, high] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
-    const { id, created } = await this.dataSource.transaction(async (manager) => {
-      const inserted: Array<{ id: number }> = await manager.query(
-        `INSERT INTO conversations (kind, name, direct_user_low, direct_user_high) VALUES ('direct', $1, $2, $3)
-         ON CONFLICT (direct_user_low, direct_user_high) WHERE kind = 'direct' DO NOTHING
-         RETURNING id`,
-        [directRoomName(a.username, b.username), low, high],
-      );
-      if (inserted.length) {
-        await this.addMembers(manager, inserted[0].id, [low, high]);
-        return { id: inserted[0].id, created: true };
-      }
-      const existing: Array<{ id: number }> = await manager.query(
-        `SELECT id FROM conversations WHERE kind = 'direct' AND direct_user_low = $1 AND direct_user_high = $2`,
-        [low, high],
-      );
-      return { id: existing[0].id, created: false };
-    });
-    const conversation = await this.getConversation(a.id, id);
+    const existing = () =>
+      this.dataSource.query(`SELECT id FROM conversations WHERE kind = 'direct' AND direct_user_low = $1 AND direct_user_high = $2`, [low, high]) as Promise<Array<{ id: number }>>;
+    let found = await existing();
+    let created = false;
+    if (!found.length) {
+      await this.budgets.chargeConversation(chargedUserId);
+      const inserted = await this.dataSource.transaction(async (manager) => {
+        const rows: Array<{ id: number }> = await manager.query(
+          `INSERT INTO conversations (kind, name, direct_user_low, direct_user_high) VALUES ('direct', $1, $2, $3)
+           ON CONFLICT (direct_user_low, direct_user_high) WHERE kind = 'direct' DO NOTHING
+           RETURNING id`,
+          [directRoomName(a.username, b.username), low, high],
+        );
+        if (rows.length) await this.addMembers(manager, rows[0].id, [low, high]);
+        return rows;
+      });
+      created = inserted.length > 0;
+      // The other one of the pair opened it at the same moment: theirs is the conversation.
+      if (!created) await this.budgets.refundConversation(chargedUserId);
+      found = created ? inserted : await existing();
+    }
+    const conversation = await this.getConversation(a.id, found[0].id);
     if (created) this.events.emit('conversation.created', { conversation });
     return { conversation, created };
   }
@@ -173,6 +187,13 @@ export class ChatService {
   private addMembers(manager: EntityManager, conversationId: number, userIds: number[]) {
     return manager.query(`INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::int[])`, [conversationId, userIds]);
   }
+}
+
+export interface SendOptions {
+  /** The input field the text came in, named in validation errors (`text`, `content`, `message`). */
+  field?: string;
+  /** The sender's budget has already been charged for this message (paced sends). */
+  charged?: boolean;
 }
 
 /** The JSON text of whole-history pages. */

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
+import { ConversationBudgetResponse, MessageBudgetResponse } from './dto/budget-responses.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { sendJsonArrayText } from '../common/http/json-array-stream.js';
 import { APP_CONFIG } from '../config/config.module.js';
@@ -21,6 +22,7 @@ export class MessengerController {
   ) {}
 
   @Post('chatrooms')
+  @ConversationBudgetResponse()
   @ApiOperation({ summary: 'Open the direct room with a user (201 created, 200 existing)' })
   @ApiCreatedResponse({ type: RoomDto })
   @ApiOkResponse({ type: RoomDto, description: 'The room already existed' })
@@ -69,11 +71,12 @@ export class MessengerController {
   }
 
   @Post('chatrooms/:room/messages')
+  @MessageBudgetResponse()
   @ApiOperation({ summary: 'Send a message to a room' })
   @ApiCreatedResponse({ type: RoomMessageDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member (rooms are never created here)' })
   async send(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Body() body: PostRoomMessageDto, @Res({ passthrough: true }) response: Response): Promise<RoomMessageDto> {
-    const { message, created } = await this.chat.sendTo(user.id, room, body.content, body.client_id, 'content');
+    const { message, created } = await this.chat.sendTo(user.id, room, body.content, body.client_id, { field: 'content' });
     response.status(created ? 201 : 200);
     return toRoomMessage(message);
   }

@@ -25,6 +25,18 @@ describe('loadConfig', () => {
     });
   });
 
+  it('budgets each user 50 messages at once then 2 a second, and 20 new conversations then 1 a minute', () => {
+    expect(loadConfig(base).budgets).toEqual({ messages: { capacity: 50, perSecond: 2 }, conversations: { capacity: 20, perSecond: 1 / 60 } });
+    expect(loadConfig({ ...base, MESSAGE_BURST: '10', MESSAGES_PER_MINUTE: '30' }).budgets.messages).toEqual({ capacity: 10, perSecond: 0.5 });
+    expect(loadConfig({ ...base, CONVERSATIONS_PER_HOUR: '7200' }).budgets.conversations.perSecond).toBe(2);
+    expect(() => loadConfig({ ...base, MESSAGE_BURST: '0' })).toThrow(ConfigError);
+  });
+
+  it('stops at a setting that was replaced, naming what replaced it', () => {
+    expect(() => loadConfig({ ...base, WS_SEND_RATE_LIMIT: '20' })).toThrow(/WS_SEND_RATE_LIMIT was replaced by MESSAGE_BURST and MESSAGES_PER_MINUTE/);
+    expect(() => loadConfig({ ...base, WS_SEND_RATE_WINDOW: '10' })).toThrow(ConfigError);
+  });
+
   it("gives the /accounts/ family the original's token lifetimes and bounds whole lists", () => {
     const config = loadConfig(base);
     expect(config.jwt.accountsAccessTtlSeconds).toBe(30 * 86400);

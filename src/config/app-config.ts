@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { BucketRule } from '../common/rate/token-buckets.js';
 
 /** Typed configuration of the whole app. Read once at boot by {@link loadConfig}; nothing else reads `process.env`. */
 export interface AppConfig {
@@ -97,10 +98,17 @@ export interface AppConfig {
    * posts list): the originals answer whole lists, and their clients have no paging.
    */
   listMaxItems: number;
+  /**
+   * Per-user budgets (token buckets: `capacity` at once, refilled at `perSecond`), the same for
+   * every transport; shared between instances through Redis when REDIS_URL is set.
+   */
+  budgets: {
+    /** Messages sent, over REST, Socket.IO and the WebSocket rooms together. */
+    messages: BucketRule;
+    /** Conversations created (groups, and direct conversations opened for the first time). */
+    conversations: BucketRule;
+  };
   realtime: {
-    /** Messages one connection may send per window (Socket.IO and plain WebSocket). */
-    sendRateLimit: number;
-    sendRateWindowMs: number;
     /** Open real-time connections per user on one instance. */
     maxConnectionsPerUser: number;
     /** Frames a plain WebSocket connection may have waiting for the send rate; one more closes it (1008). */
@@ -216,6 +224,12 @@ function developmentSecret(dataDir: string): string {
   return secret;
 }
 
+/** Settings that no longer exist, and what took their place: set, they stop the start with a clear message. */
+const REPLACED: Record<string, string> = {
+  WS_SEND_RATE_LIMIT: 'MESSAGE_BURST and MESSAGES_PER_MINUTE (one budget per user over every transport)',
+  WS_SEND_RATE_WINDOW: 'MESSAGE_BURST and MESSAGES_PER_MINUTE (one budget per user over every transport)',
+};
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const rawDataDir = str(env, 'DATA_DIR') ?? './data';
@@ -229,6 +243,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     secret = developmentSecret(dataDir);
   } else if (secret.length < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 characters long');
+  }
+
+  for (const [old, replacement] of Object.entries(REPLACED)) {
+    if (str(env, old) !== undefined) throw new ConfigError(old, `was replaced by ${replacement}`);
   }
 
   const corsRaw = str(env, 'CORS_ORIGINS');
@@ -299,9 +317,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const, nodeEnv === 'production' ? 'json' : 'pretty'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 120000),
     listMaxItems: int(env, 'LIST_MAX_ITEMS', 10000, 100, 1000000),
+    budgets: {
+      messages: { capacity: int(env, 'MESSAGE_BURST', 50, 1, 1000000), perSecond: int(env, 'MESSAGES_PER_MINUTE', 120, 1, 100000000) / 60 },
+      conversations: { capacity: int(env, 'CONVERSATION_BURST', 20, 1, 1000000), perSecond: int(env, 'CONVERSATIONS_PER_HOUR', 60, 1, 100000000) / 3600 },
+    },
     realtime: {
-      sendRateLimit: int(env, 'WS_SEND_RATE_LIMIT', 20, 1, 100000),
-      sendRateWindowMs: duration(env, 'WS_SEND_RATE_WINDOW', 10) * 1000,
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 100000),
       sendQueueSize: int(env, 'WS_SEND_QUEUE_SIZE', 100, 1, 100000),
     },

@@ -36,6 +36,12 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
     // Test files register many users from one address within a minute; the registration
     // throttle is tested with its own setting (security-review.e2e-spec.ts).
     REGISTRATIONS_PER_IP_PER_MINUTE: '100000',
+    // Test files send and create far faster than people; the budgets are tested with their own
+    // settings (security-review.e2e-spec.ts, finding 8).
+    MESSAGE_BURST: '1000000',
+    MESSAGES_PER_MINUTE: '100000000',
+    CONVERSATION_BURST: '1000000',
+    CONVERSATIONS_PER_HOUR: '100000000',
     ...env,
   });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...config, databaseUrl: db.url, dbPoolSize: db.poolSize ?? config.dbPoolSize, port: 0 }), {

@@ -12,8 +12,7 @@ import { toApiMessage, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../dto/socket.dto.js';
 import { conversationRoom, RealtimeHub } from './realtime-hub.service.js';
-import type { ClientEvents } from './realtime-events.js';
-import { SendRateLimiter } from './send-rate-limiter.js';
+import type { AckFailure, ClientEvents } from './realtime-events.js';
 import { handshakeToken } from './socket-token.js';
 
 /** Replay pages while catching up with `after`. */
@@ -21,14 +20,14 @@ const REPLAY_PAGE = 200;
 
 interface SocketState {
   user: AuthenticatedUser;
-  limiter: SendRateLimiter;
   /** Gives the user's connection slot back (once). */
   release: () => void;
 }
 
-function fail(error: unknown): { ok: false; error: { status: number; message: string } } {
-  const { status, message } = describeError(error);
-  return { ok: false, error: { status, message } };
+function fail(error: unknown): AckFailure {
+  const { status, message, headers } = describeError(error);
+  const retryAfter = Number(headers?.['Retry-After']);
+  return { ok: false, error: retryAfter > 0 ? { status, message, retry_after: retryAfter } : { status, message } };
 }
 
 /**
@@ -72,7 +71,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
             return next(new Error('Connection closed during the handshake'));
           }
           socket.conn.once('close', release);
-          const state: SocketState = { user, limiter: new SendRateLimiter(this.config.realtime.sendRateLimit, this.config.realtime.sendRateWindowMs), release };
+          const state: SocketState = { user, release };
           socket.data = state;
           next();
         },
@@ -151,11 +150,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (typeof ack === 'function') ack(answer);
     };
     try {
-      const { user, limiter } = socket.data as SocketState;
+      const { user } = socket.data as SocketState;
       if (this.hub.draining) return reply({ ok: false, error: { status: 503, message: 'Server is shutting down; reconnect and retry' } });
-      if (!limiter.tryTake()) {
-        return reply({ ok: false, error: { status: 429, message: `Too many messages: at most ${this.config.realtime.sendRateLimit} per ${this.config.realtime.sendRateWindowMs / 1000} s` } });
-      }
+      // The user's message budget is taken by the chat service, as for REST: 429 with retry_after.
       const body = await validatePayload(SocketSendDto, payload);
       await this.hub.track(async () => {
         const { message } = await this.chat.sendTo(user.id, body.conversation, body.text, body.client_id);

@@ -1,7 +1,16 @@
 import type { ApiMessageDto, ConversationDto } from '../dto/api-chat.dto.js';
 
+/**
+ * A refused request: an HTTP-like status and a sentence; with status 429, `retry_after` says how
+ * many seconds until the user's budget allows one more.
+ */
+export interface AckFailure {
+  ok: false;
+  error: { status: number; message: string; retry_after?: number };
+}
+
 /** An acknowledgement: the result, or an error with an HTTP-like status. */
-export type Ack<T> = ({ ok: true } & T) | { ok: false; error: { status: number; message: string } };
+export type Ack<T> = ({ ok: true } & T) | AckFailure;
 
 /** Client → server events of the Socket.IO namespace `/chat`: payload and acknowledgement. */
 export interface ClientEvents {

@@ -10,13 +10,14 @@ import { originAllowed } from '../../common/http/cors.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { HealthState } from '../../health/health.state.js';
+import { ChatBudgets } from '../chat-budgets.js';
 import { toRoomMessage } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { MESSAGE_MAX_LENGTH, type ConversationView } from '../chat.types.js';
 import { partClientId, splitLongMessage } from '../long-messages.js';
 import { RealtimeHub } from './realtime-hub.service.js';
 import type { RoomFrames } from './realtime-events.js';
-import { PacedSendQueue, SendRateLimiter } from './send-rate-limiter.js';
+import { PacedSendQueue } from './paced-send-queue.js';
 import { handshakeToken } from './socket-token.js';
 
 /** `/messenger/ws/ws/chat/<room>/` (the contract) and `/ws/chat/<room>/` (what web clients open). */
@@ -63,6 +64,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly chat: ChatService,
+    private readonly budgets: ChatBudgets,
     private readonly auth: AuthService,
     private readonly hub: RealtimeHub,
     private readonly health: HealthState,
@@ -150,12 +152,12 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     (ws as WebSocket & { palaverAlive?: typeof alive }).palaverAlive = alive;
     ws.on('pong', () => (alive.value = true));
     let unsubscribe: (() => void) | null = null;
-    const limiter = new SendRateLimiter(this.config.realtime.sendRateLimit, this.config.realtime.sendRateWindowMs);
     // Nothing else may be written while the history goes out in fragments (a frame between two
     // fragments would break the message): sends and error frames wait for it.
     let historySent!: () => void;
     const afterHistory = new Promise<void>((resolve) => (historySent = resolve));
-    const queue = new PacedSendQueue<RoomSend>(limiter, this.config.realtime.sendQueueSize, async (send) => {
+    // Paced by the user's message budget, the one REST and Socket.IO sends also draw on.
+    const queue = new PacedSendQueue<RoomSend>(() => this.budgets.takeMessage(user.id), this.config.realtime.sendQueueSize, async (send) => {
       await afterHistory;
       await this.store(ws, user, conversation, send, errorFrames);
     });
@@ -261,7 +263,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     }
     try {
       // Membership is checked again by the store itself (the sender must still be a member).
-      const { message: stored, created } = await this.hub.track(() => this.chat.sendMessage(user.id, conversation.id, send.text, send.clientId, 'message'));
+      const { message: stored, created } = await this.hub.track(() => this.chat.sendMessage(user.id, conversation.id, send.text, send.clientId, { field: 'message', charged: true }));
       // A repeated client_id stores nothing and so broadcasts nothing: the sender alone gets the
       // message stored the first time, as its confirmation (a retry after a reconnect needs one).
       if (!created && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(toRoomMessage(stored)));

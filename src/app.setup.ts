@@ -11,7 +11,7 @@ import { answerClientErrors } from './common/http/client-errors.js';
 import { formBodies } from './common/http/form-bodies.js';
 import { verifyJsonBody } from './common/http/json-guards.js';
 import { requestContext } from './common/http/request-context.js';
-import { HealthState } from './health/health.state.js';
+import { AppLifecycle } from './lifecycle/app-lifecycle.js';
 import { buildOpenApiDocument } from './openapi/openapi.js';
 
 /**
@@ -23,11 +23,11 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set('trust proxy', config.trustProxy);
   app.set(PUBLIC_URL_SETTING, config.publicUrl);
   app.use(requestContext);
-  const health = app.get(HealthState);
+  const lifecycle = app.get(AppLifecycle);
   app.use((request: { path: string }, response: { setHeader(name: string, value: string): void }, next: () => void) => {
     // While draining after SIGTERM: answer, then close the connection (the client reconnects to
     // another instance instead of sending its next request into a closing server).
-    if (health.shuttingDown) response.setHeader('Connection', 'close');
+    if (lifecycle.draining) response.setHeader('Connection', 'close');
     // API answers carry tokens and people's data: no cache may keep them. Pictures under /media/
     // and the /docs assets are public and keep their own caching.
     if (!request.path.startsWith('/media/') && !request.path.startsWith('/docs')) response.setHeader('Cache-Control', 'no-store');

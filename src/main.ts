@@ -7,7 +7,7 @@ import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
-import { HealthState } from './health/health.state.js';
+import { AppLifecycle } from './lifecycle/app-lifecycle.js';
 
 const LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
@@ -52,7 +52,7 @@ async function bootstrap(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: draining and shutting down`);
-    app.get(HealthState).shuttingDown = true;
+    app.get(AppLifecycle).beginDrain();
     const server = app.getHttpServer();
     // Readiness now says 503, so a load balancer stops sending new connections. For a second more
     // this instance still accepts and serves (each answer with `Connection: close`, see

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { ClientIp } from '../common/decorators/client-ip.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { Registration } from '../common/decorators/registration.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
@@ -28,8 +29,8 @@ export class AuthController {
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: BAD_CREDENTIALS })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many failed attempts; see Retry-After' })
-  async login(@Body() body: LoginDto, @Req() request: Request): Promise<LoginResponseDto> {
-    const { user, access, refresh } = await this.auth.login(body.username, body.password, request.ip ?? 'unknown');
+  async login(@Body() body: LoginDto, @ClientIp() ip: string): Promise<LoginResponseDto> {
+    const { user, access, refresh } = await this.auth.login(body.username, body.password, ip);
     return { user: toLoginUser(user), access, refresh };
   }
 
@@ -40,9 +41,9 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairDto })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: BAD_CREDENTIALS })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many failed attempts; see Retry-After' })
-  async obtainToken(@Body() body: LoginDto, @Req() request: Request): Promise<TokenPairDto> {
+  async obtainToken(@Body() body: LoginDto, @ClientIp() ip: string, @Req() request: Request): Promise<TokenPairDto> {
     const profile = request.path.startsWith('/accounts/') ? 'accounts' : 'api';
-    const { access, refresh } = await this.auth.login(body.username, body.password, request.ip ?? 'unknown', profile);
+    const { access, refresh } = await this.auth.login(body.username, body.password, ip, profile);
     return { refresh, access };
   }
 

@@ -5,28 +5,24 @@ import { CurrentUser, type AuthenticatedUser } from '../common/decorators/curren
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { ConversationBudgetResponse, MessageBudgetResponse } from './dto/budget-responses.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
-import { absoluteUrl } from '../common/http/absolute-url.js';
+import { absoluteUrl, setNextLink } from '../common/http/absolute-url.js';
 import { sendJsonArrayText } from '../common/http/json-array-stream.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { IdParamPipe } from '../common/http/id-param.pipe.js';
 import { toApiMessage, toConversationDto } from './chat.mappers.js';
 import { ChatService, textOf } from './chat.service.js';
-import { HISTORY_DEFAULT } from './chat.types.js';
+import { CONVERSATIONS_PAGE_DEFAULT, HISTORY_DEFAULT, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PREVIEW_DEFAULT } from './chat.limits.js';
 import { decodeConversationCursor, encodeConversationCursor } from './conversation-cursor.js';
 import {
   ApiMessageDto,
-  CONVERSATIONS_PAGE_DEFAULT,
   ConversationDto,
   CreateConversationDto,
   HistoryQueryDto,
   isWholeListRequest,
   ListConversationsQueryDto,
   MessagePageQueryDto,
-  PAGE_SIZE_DEFAULT,
-  PAGE_SIZE_MAX,
   PaginatedMessagesDto,
-  PREVIEW_DEFAULT,
   SendMessageDto,
 } from './dto/api-chat.dto.js';
 
@@ -77,7 +73,7 @@ export class ApiChatController {
     const limit = query.limit ?? CONVERSATIONS_PAGE_DEFAULT;
     const page = await this.chat.listConversations(user.id, { limit, cursor: decodeConversationCursor(query.cursor), previewSize: query.messages ?? PREVIEW_DEFAULT });
     if (page.length === limit) {
-      response.setHeader('Link', `<${absoluteUrl(request, { cursor: encodeConversationCursor(page[page.length - 1].conversation.cursor) })}>; rel="next"`);
+      setNextLink(request, response, { cursor: encodeConversationCursor(page[page.length - 1].conversation.cursor) });
     }
     return page.map(({ conversation, messages }) => toConversationDto(conversation, messages));
   }

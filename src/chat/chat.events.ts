@@ -15,7 +15,7 @@ export interface ChatEventMap {
   'account.deleted': { userId: number };
 }
 
-export type ChatEventName = keyof ChatEventMap;
+type ChatEventName = keyof ChatEventMap;
 
 @Injectable()
 export class ChatEvents {

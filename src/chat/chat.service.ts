@@ -6,10 +6,10 @@ import { ChatBudgets } from './chat-budgets.js';
 import { ChatEvents } from './chat.events.js';
 import { ChatQueries, type ConversationCursor, type MessageWireShape } from './chat.queries.js';
 import { MessageStore } from './message-store.js';
-import { MESSAGE_MAX_LENGTH, type ConversationView, type HistoryQuery, type MessageView } from './chat.types.js';
+import { MAX_PARTICIPANTS, MESSAGE_MAX_LENGTH } from './chat.limits.js';
+import type { ConversationView, HistoryQuery, MessageView } from './chat.types.js';
 import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
 
-export const MAX_PARTICIPANTS = 50;
 const CONVERSATION_NOT_FOUND = 'Conversation not found';
 
 interface UserRow {

@@ -39,6 +39,3 @@ export interface HistoryQuery {
   after?: number;
 }
 
-export const MESSAGE_MAX_LENGTH = 4000;
-export const HISTORY_DEFAULT = 50;
-export const HISTORY_MAX = 200;

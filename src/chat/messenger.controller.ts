@@ -9,8 +9,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { toRoomDto, toRoomMessage } from './chat.mappers.js';
 import { ChatService, textOf } from './chat.service.js';
-import { HISTORY_DEFAULT } from './chat.types.js';
-import { CONVERSATIONS_PAGE_MAX, HistoryQueryDto, isWholeListRequest } from './dto/api-chat.dto.js';
+import { CONVERSATIONS_PAGE_MAX, HISTORY_DEFAULT } from './chat.limits.js';
+import { HistoryQueryDto, isWholeListRequest } from './dto/api-chat.dto.js';
 import { CreateRoomDto, PostRoomMessageDto, RoomDto, RoomMessageDto } from './dto/messenger.dto.js';
 
 @ApiTags('chat rooms (/messenger/)')

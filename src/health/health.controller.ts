@@ -4,9 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/decorators/public.decorator.js';
+import { AppLifecycle } from '../lifecycle/app-lifecycle.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { LivenessDto, ReadinessDto } from './health.dto.js';
-import { HealthState } from './health.state.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -21,7 +21,7 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
-    private readonly state: HealthState,
+    private readonly lifecycle: AppLifecycle,
   ) {}
 
   @Get()
@@ -41,8 +41,8 @@ export class HealthController {
       this.redis ? withTimeout(this.redis.ping()).then(() => 'up' as const, () => 'down' as const) : Promise.resolve('disabled' as const),
     ]);
     const checks: ReadinessDto['checks'] = { database, redis };
-    if (this.state.shuttingDown) checks.shutdown = 'in progress';
-    const ok = database === 'up' && redis !== 'down' && !this.state.shuttingDown;
+    if (this.lifecycle.draining) checks.shutdown = 'in progress';
+    const ok = database === 'up' && redis !== 'down' && !this.lifecycle.draining;
     response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ok ? 'ok' : 'unavailable', checks };
   }

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotF
 import type { Request, Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
-import { absoluteUrl } from '../common/http/absolute-url.js';
+import { setNextLink } from '../common/http/absolute-url.js';
 import { sendJsonArray } from '../common/http/json-array-stream.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -36,7 +36,7 @@ export class PostsController {
     const limit = query.limit ?? POSTS_PAGE_DEFAULT;
     const posts = await this.posts.list({ limit, before: query.before, author: query.author });
     if (posts.length === limit) {
-      response.setHeader('Link', `<${absoluteUrl(request, { before: String(posts[posts.length - 1].id) })}>; rel="next"`);
+      setNextLink(request, response, { before: String(posts[posts.length - 1].id) });
     }
     response.json(posts.map(toPostDto));
   }

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBadRequestResponse,
@@ -13,7 +13,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { ClientIp } from '../common/decorators/client-ip.decorator.js';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { MessageDto } from '../auth/dto/auth.dto.js';
@@ -52,8 +52,8 @@ export class ProfilesController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing or incorrect password' })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many failed confirmations (login throttling)' })
-  async delete(@CurrentUser() user: AuthenticatedUser, @Body() body: DeleteAccountDto, @Req() request: Request): Promise<void> {
-    await this.profiles.deleteAccount(user.id, body.password, request.ip ?? 'unknown');
+  async delete(@CurrentUser() user: AuthenticatedUser, @Body() body: DeleteAccountDto, @ClientIp() ip: string): Promise<void> {
+    await this.profiles.deleteAccount(user.id, body.password, ip);
   }
 
   @Post('profile/image')

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { Public } from '../common/decorators/public.decorator.js';
 import { Registration } from '../common/decorators/registration.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
-import { absoluteUrl } from '../common/http/absolute-url.js';
+import { setNextLink } from '../common/http/absolute-url.js';
 import { sendJsonArray } from '../common/http/json-array-stream.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -57,7 +57,7 @@ export class UsersController {
     const limit = query.limit ?? USERS_PAGE_DEFAULT;
     const users = await this.users.list({ search: query.search, limit, after: query.after });
     if (users.length === limit) {
-      response.setHeader('Link', `<${absoluteUrl(request, { after: String(users[users.length - 1].id) })}>; rel="next"`);
+      setNextLink(request, response, { after: String(users[users.length - 1].id) });
     }
     response.json(users.map(toUserSummary));
   }

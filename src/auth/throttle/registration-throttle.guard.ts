@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { TooManyRequestsException } from '../../common/errors/api-exceptions.js';
 import { IS_REGISTRATION_KEY } from '../../common/decorators/registration.decorator.js';
+import { clientIp } from '../../common/decorators/client-ip.decorator.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { THROTTLE_STORE, type ThrottleStore } from './throttle-store.js';
@@ -23,7 +24,7 @@ export class RegistrationThrottleGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     if (!this.reflector.getAllAndOverride<boolean>(IS_REGISTRATION_KEY, [context.getHandler(), context.getClass()])) return true;
-    const ip = context.switchToHttp().getRequest<Request>().ip ?? 'unknown';
+    const ip = clientIp(context.switchToHttp().getRequest<Request>());
     const { count, remainingMs } = await this.store.hit(`register:ip:${ip}`, 60_000);
     if (count > this.config.loginThrottle.maxRegistrationsPerIpPerMinute) throw new TooManyRequestsException(Math.max(1, Math.ceil(remainingMs / 1000)));
     return true;

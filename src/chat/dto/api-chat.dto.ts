@@ -1,24 +1,17 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AcceptsNumericString, IntegerList } from '../../common/validation/form-values.decorator.js';
 import { pythonTypeName } from '../../common/validation/drf-messages.js';
+import { isDbId, IsDbIdQuery, MAX_DB_ID } from '../../common/validation/ids.js';
 import { UserSummaryDto } from '../../users/dto/user.dto.js';
-import { HISTORY_MAX, MESSAGE_MAX_LENGTH } from '../chat.types.js';
-
-const MAX_INT4 = 2147483647;
+import { CONVERSATIONS_PAGE_MAX, HISTORY_MAX, MESSAGE_MAX_LENGTH, PREVIEW_MAX } from '../chat.limits.js';
+import { IsClientId } from './client-id.decorator.js';
 
 /** DRF's primary-key messages: a wrong type, or a key that matches nothing (out of range here). */
-const isKey = (value: unknown) => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_INT4;
 /** The value a message is about: with `each`, class-validator passes the whole list, so the first bad item. */
 const offending = (value: unknown, bad: (item: unknown) => boolean) => (Array.isArray(value) ? value.find(bad) : value);
 const pkType = { message: ({ value }: { value: unknown }) => `Incorrect type. Expected pk value, received ${pythonTypeName(offending(value, (v) => !Number.isInteger(v)))}.` };
-const pkMissing = { message: ({ value }: { value: unknown }) => `Invalid pk "${String(offending(value, (v) => !isKey(v)))}" - object does not exist.` };
-export const CONVERSATIONS_PAGE_DEFAULT = 20;
-export const CONVERSATIONS_PAGE_MAX = 100;
-export const PREVIEW_DEFAULT = 20;
-export const PREVIEW_MAX = 50;
-export const PAGE_SIZE_DEFAULT = 20;
-export const PAGE_SIZE_MAX = 100;
+const pkMissing = { message: ({ value }: { value: unknown }) => `Invalid pk "${String(offending(value, (v) => !isDbId(v)))}" - object does not exist.` };
 
 /** A message as the `/api/` family shows it. */
 export class ApiMessageDto {
@@ -47,10 +40,10 @@ export class CreateConversationDto {
   // class-validator checks the decorator nearest the property first: the type, then the range.
   @IntegerList()
   @Min(1, { each: true, ...pkMissing })
-  @Max(MAX_INT4, { each: true, ...pkMissing })
+  @Max(MAX_DB_ID, { each: true, ...pkMissing })
   @IsInt({ each: true, ...pkType })
   @ArrayMinSize(1)
-  @ArrayMaxSize(50)
+  @ArrayMaxSize(50) // MAX_PARTICIPANTS, as a literal: the Swagger plugin reads only literals here (maxItems)
   @IsArray()
   participants: number[];
 }
@@ -59,7 +52,7 @@ export class SendMessageDto {
   /** Conversation id (a number, or its digits as a string). */
   @AcceptsNumericString()
   @Min(1, pkMissing)
-  @Max(MAX_INT4, pkMissing)
+  @Max(MAX_DB_ID, pkMissing)
   @IsInt(pkType)
   conversation: number;
 
@@ -69,9 +62,7 @@ export class SendMessageDto {
   text: string;
 
   /** Idempotency key (1–64 of `A-Za-z0-9_.:-`): a retry with the same key returns the first message. */
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'client_id must be 1 to 64 letters, digits or _.:-' })
+  @IsClientId()
   client_id?: string;
 }
 
@@ -132,11 +123,7 @@ export function isWholeListRequest(query: HistoryQueryDto): boolean {
 
 export class MessagePageQueryDto {
   /** Only this conversation (else all of the caller's). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_INT4)
+  @IsDbIdQuery()
   conversation?: number;
 
   /** Page number from 1 (default 1); a page past the end is 404. */

@@ -1,6 +1,7 @@
-import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsString, Length, MaxLength } from 'class-validator';
 import { NotBlank } from '../../common/validation/not-blank.decorator.js';
-import { MESSAGE_MAX_LENGTH } from '../chat.types.js';
+import { MESSAGE_MAX_LENGTH } from '../chat.limits.js';
+import { IsClientId } from './client-id.decorator.js';
 
 /** A chat room as the `/messenger/` family shows it. */
 export class RoomDto {
@@ -37,8 +38,6 @@ export class PostRoomMessageDto {
   content: string;
 
   /** Idempotency key, as on `/api/messages/`. */
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'client_id must be 1 to 64 letters, digits or _.:-' })
+  @IsClientId()
   client_id?: string;
 }

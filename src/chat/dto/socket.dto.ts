@@ -1,5 +1,7 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, registerDecorator, type ValidationOptions } from 'class-validator';
-import { MESSAGE_MAX_LENGTH } from '../chat.types.js';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min, registerDecorator, type ValidationOptions } from 'class-validator';
+import { isDbId } from '../../common/validation/ids.js';
+import { MESSAGE_MAX_LENGTH } from '../chat.limits.js';
+import { IsClientId } from './client-id.decorator.js';
 import { ROOM_NAME_PATTERN } from '../room-names.js';
 
 /** A conversation id (positive 32-bit integer) or a room name. */
@@ -12,7 +14,7 @@ function IsConversationRef(options?: ValidationOptions) {
       options: { message: 'conversation must be a conversation id or a room name', ...options },
       validator: {
         validate: (value: unknown) =>
-          (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 2147483647) || (typeof value === 'string' && ROOM_NAME_PATTERN.test(value)),
+          isDbId(value) || (typeof value === 'string' && ROOM_NAME_PATTERN.test(value)),
       },
     });
 }
@@ -42,8 +44,6 @@ export class SocketSendDto {
   @MaxLength(MESSAGE_MAX_LENGTH * 2)
   text: string;
 
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'client_id must be 1 to 64 letters, digits or _.:-' })
+  @IsClientId()
   client_id?: string;
 }

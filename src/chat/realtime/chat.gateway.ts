@@ -1,9 +1,9 @@
 import { Inject, Logger } from '@nestjs/common';
 import { Ack as AckParam, ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import type { Namespace, Socket } from 'socket.io';
 import { AuthService, authFailureReason } from '../../auth/auth.service.js';
 import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
 import { describeError } from '../../common/errors/describe-error.js';
+import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
 import { validatePayload } from '../../common/validation/validate-payload.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
@@ -12,7 +12,7 @@ import { toApiMessage, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../dto/socket.dto.js';
 import { conversationRoom, RealtimeHub } from './realtime-hub.service.js';
-import type { AckFailure, ClientEvents } from './realtime-events.js';
+import type { AckFailure, ChatNamespace, ChatSocket, ClientEvents } from './realtime-events.js';
 import { handshakeToken } from './socket-token.js';
 
 /** Replay pages while catching up with `after`. */
@@ -42,14 +42,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly chat: ChatService,
     private readonly auth: AuthService,
     private readonly hub: RealtimeHub,
+    private readonly lifecycle: AppLifecycle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
   ) {}
 
-  afterInit(namespace: Namespace): void {
+  afterInit(namespace: ChatNamespace): void {
     // Authentication in the handshake: nothing of the namespace is reachable without a valid access token.
     namespace.use((socket, next) => {
-      if (this.hub.draining) return next(new Error('Server is shutting down; connect to another instance'));
+      if (this.lifecycle.closing) return next(new Error('Server is shutting down; connect to another instance'));
       const token = handshakeToken({ auth: socket.handshake.auth, headers: socket.handshake.headers, query: socket.handshake.query });
       if (!token) return next(new Error('Authentication required: send the access token as auth.token'));
       this.auth.authenticateAccessToken(token).then(
@@ -81,18 +82,18 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.hub.attach(namespace, Boolean(this.config.redisUrl && this.redis));
   }
 
-  handleConnection(socket: Socket): void {
+  handleConnection(socket: ChatSocket): void {
     const state = socket.data as SocketState | undefined;
     if (!state?.user) return void socket.disconnect(true);
     void socket.join(`user:${state.user.id}`);
   }
 
-  handleDisconnect(socket: Socket): void {
+  handleDisconnect(socket: ChatSocket): void {
     (socket.data as SocketState | undefined)?.release?.();
   }
 
   @SubscribeMessage('conversation:join')
-  async join(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:join']['ack']> {
+  async join(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:join']['ack']> {
     try {
       const { user } = socket.data as SocketState;
       const body = await validatePayload(SocketJoinDto, payload);
@@ -128,7 +129,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @SubscribeMessage('conversation:leave')
-  async leave(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:leave']['ack']> {
+  async leave(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:leave']['ack']> {
     try {
       const { user } = socket.data as SocketState;
       const body = await validatePayload(SocketLeaveDto, payload);
@@ -145,16 +146,16 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    * also waits until their acknowledgements are written.
    */
   @SubscribeMessage('message:send')
-  async send(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown, @AckParam() ack?: (answer: ClientEvents['message:send']['ack']) => void): Promise<void> {
+  async send(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown, @AckParam() ack?: (answer: ClientEvents['message:send']['ack']) => void): Promise<void> {
     const reply = (answer: ClientEvents['message:send']['ack']) => {
       if (typeof ack === 'function') ack(answer);
     };
     try {
       const { user } = socket.data as SocketState;
-      if (this.hub.draining) return reply({ ok: false, error: { status: 503, message: 'Server is shutting down; reconnect and retry' } });
+      if (this.lifecycle.closing) return reply({ ok: false, error: { status: 503, message: 'Server is shutting down; reconnect and retry' } });
       // The user's message budget is taken by the chat service, as for REST: 429 with retry_after.
       const body = await validatePayload(SocketSendDto, payload);
-      await this.hub.track(async () => {
+      await this.lifecycle.track(async () => {
         const { message } = await this.chat.sendTo(user.id, body.conversation, body.text, body.client_id);
         reply({ ok: true, message: toApiMessage(message) });
       });

@@ -1,3 +1,5 @@
+import type { Namespace, Socket } from 'socket.io';
+import type { MessageView } from '../chat.types.js';
 import type { ApiMessageDto, ConversationDto } from '../dto/api-chat.dto.js';
 
 /**
@@ -49,3 +51,20 @@ export interface RoomFrames {
 export const CLUSTER_MESSAGE_EVENT = 'palaver:message-created';
 /** Between instances: an account was deleted; close its plain WebSocket rooms too. */
 export const CLUSTER_ACCOUNT_DELETED_EVENT = 'palaver:account-deleted';
+
+/** A stored message as it travels between instances (JSON: the date as ISO text). */
+export type WireMessage = Omit<MessageView, 'createdAt'> & { createdAt: string };
+
+/** Events between instances, through the adapter. */
+export interface ClusterEvents {
+  [CLUSTER_MESSAGE_EVENT]: WireMessage;
+  [CLUSTER_ACCOUNT_DELETED_EVENT]: number;
+}
+
+/** An event map in Socket.IO's form (one listener signature per event). */
+type Listeners<M> = { [E in keyof M]: (payload: M[E]) => void };
+type ClientListeners = { [E in keyof ClientEvents]: (payload: ClientEvents[E]['payload'], ack: (answer: ClientEvents[E]['ack']) => void) => void };
+
+/** The `/chat` namespace typed by the maps above: emitting an unknown event or a wrong payload does not compile. */
+export type ChatNamespace = Namespace<ClientListeners, Listeners<ServerEvents>, Listeners<ClusterEvents>>;
+export type ChatSocket = Socket<ClientListeners, Listeners<ServerEvents>, Listeners<ClusterEvents>>;

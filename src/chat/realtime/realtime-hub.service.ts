@@ -1,11 +1,11 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Namespace } from 'socket.io';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
 import { ChatEvents } from '../chat.events.js';
 import { toApiMessage, toConversationDto, toRoomMessage } from '../chat.mappers.js';
 import { ChatQueries } from '../chat.queries.js';
 import type { MessageView } from '../chat.types.js';
 import { ConversationSequencer } from './conversation-sequencer.js';
-import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MESSAGE_EVENT } from './realtime-events.js';
+import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MESSAGE_EVENT, type ChatNamespace, type WireMessage } from './realtime-events.js';
 
 /** A live connection to one room over plain WebSocket. */
 export interface RoomSubscriber {
@@ -22,8 +22,6 @@ export interface ReplayGate {
   conversationId: number;
   buffer: MessageView[];
 }
-
-type WireMessage = Omit<MessageView, 'createdAt'> & { createdAt: string };
 
 export function conversationRoom(conversationId: number): string {
   return `conversation:${conversationId}`;
@@ -42,23 +40,20 @@ export function conversationRoom(conversationId: number): string {
  * listens to any more. Messages of conversations without one have nobody to go to here.
  */
 @Injectable()
-export class RealtimeHub implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
+export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RealtimeHub.name);
-  private namespace: Namespace | null = null;
+  private namespace: ChatNamespace | null = null;
   private clustered = false;
   private readonly subscribers = new Map<number, Set<RoomSubscriber>>();
   private readonly gates = new Set<ReplayGate>();
   private readonly connectionsPerUser = new Map<number, number>();
-  private readonly inFlight = new Set<Promise<unknown>>();
-  /** Set on SIGTERM: sends are refused with 503 (clients retry on another instance). */
-  draining = false;
-  private shutdownAnnounced = false;
   private readonly sequencers = new Map<number, ConversationSequencer>();
   private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
 
   constructor(
     private readonly events: ChatEvents,
     private readonly queries: ChatQueries,
+    private readonly lifecycle: AppLifecycle,
   ) {}
 
   onModuleDestroy(): void {
@@ -119,20 +114,15 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy, BeforeApplica
   }
 
   /**
-   * SIGTERM: refuse new sends, let the sends already under way commit and be acknowledged, then
-   * tell Socket.IO clients to reconnect (elsewhere) and close their connections.
+   * Once the sends under way are stored and acknowledged (see AppLifecycle): tells Socket.IO
+   * clients to reconnect (elsewhere) and closes their connections.
    */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.draining = true;
-    const deadline = new Promise((resolve) => setTimeout(resolve, 5000).unref());
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
-    if (!this.namespace || this.shutdownAnnounced) return;
-    this.shutdownAnnounced = true;
-    const sockets = [...this.namespace.sockets.values()];
-    this.namespace.local.emit('server:shutdown', { reconnect: true });
+  private async closeSocketIo(namespace: ChatNamespace): Promise<void> {
+    const sockets = [...namespace.sockets.values()];
+    namespace.local.emit('server:shutdown', { reconnect: true });
     // A Socket.IO-level disconnect is queued behind the notice and the last acknowledgements;
     // wait (at most a second) until they are written before the server closes the transports.
-    this.namespace.local.disconnectSockets(false);
+    namespace.local.disconnectSockets(false);
     await Promise.race([
       Promise.all(
         sockets.map((socket) => {
@@ -144,24 +134,14 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy, BeforeApplica
     ]);
   }
 
-  /** Runs a send so that shutdown waits for it. */
-  async track<T>(send: () => Promise<T>): Promise<T> {
-    const running = send();
-    this.inFlight.add(running);
-    try {
-      return await running;
-    } finally {
-      this.inFlight.delete(running);
-    }
-  }
-
   /** Called by the gateway once the `/chat` namespace exists. */
-  attach(namespace: Namespace, clustered: boolean): void {
+  attach(namespace: ChatNamespace, clustered: boolean): void {
     this.namespace = namespace;
     this.clustered = clustered;
+    this.lifecycle.onDrained(() => this.closeSocketIo(namespace));
     if (clustered) {
-      namespace.on(CLUSTER_MESSAGE_EVENT, (wire: WireMessage) => this.sequencers.get(wire.conversationId)?.accept({ ...wire, createdAt: new Date(wire.createdAt) }));
-      namespace.on(CLUSTER_ACCOUNT_DELETED_EVENT, (userId: number) => this.closeRooms(userId));
+      namespace.on(CLUSTER_MESSAGE_EVENT, (wire) => this.sequencers.get(wire.conversationId)?.accept({ ...wire, createdAt: new Date(wire.createdAt) }));
+      namespace.on(CLUSTER_ACCOUNT_DELETED_EVENT, (userId) => this.closeRooms(userId));
     }
   }
 

@@ -9,11 +9,12 @@ import { codeForStatus, describeError, errorBody } from '../../common/errors/des
 import { originAllowed } from '../../common/http/cors.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
-import { HealthState } from '../../health/health.state.js';
+import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
 import { ChatBudgets } from '../chat-budgets.js';
 import { toRoomMessage } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
-import { MESSAGE_MAX_LENGTH, type ConversationView } from '../chat.types.js';
+import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, MESSAGE_MAX_LENGTH } from '../chat.limits.js';
+import type { ConversationView } from '../chat.types.js';
 import { partClientId, splitLongMessage } from '../long-messages.js';
 import { RealtimeHub } from './realtime-hub.service.js';
 import type { RoomFrames } from './realtime-events.js';
@@ -59,7 +60,6 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
   private heartbeat: NodeJS.Timeout | null = null;
   /** Upgrade requests of room paths whose token and room are still being checked. */
   private readonly pendingUpgrades = new Set<Duplex>();
-  private accepting = true;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -67,7 +67,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     private readonly budgets: ChatBudgets,
     private readonly auth: AuthService,
     private readonly hub: RealtimeHub,
-    private readonly health: HealthState,
+    private readonly lifecycle: AppLifecycle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -92,21 +92,20 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     });
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    // Once the sends under way are stored: 1012 "service restart", the client should reconnect, to another instance.
+    this.lifecycle.onDrained(() => {
+      for (const client of this.wss.clients) client.close(1012, 'Server restarting, please reconnect');
+    });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.accepting = false;
+  /** Shutdown has begun: handshakes still being checked would hold the process open; end them. */
+  beforeApplicationShutdown(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
-    // Handshakes still being checked would hold the process open: end them.
     for (const socket of this.pendingUpgrades) socket.destroy();
-    // Sends under way finish first (the hub waits for them), then the rooms close.
-    await this.hub.beforeApplicationShutdown();
-    // 1012 "service restart": the client should reconnect, to another instance.
-    for (const client of this.wss.clients) client.close(1012, 'Server restarting, please reconnect');
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, rawRoom: string): Promise<void> {
-    if (!this.accepting || this.health.shuttingDown) return refuse(socket, 503, 'Service Unavailable');
+    if (this.lifecycle.draining) return refuse(socket, 503, 'Service Unavailable');
     if (!originAllowed(this.config, request.headers.origin)) return refuse(socket, 403, 'Forbidden');
     const url = new URL(request.url ?? '/', 'http://localhost');
     const token = handshakeToken({ headers: request.headers, query: { token: url.searchParams.get('token') ?? undefined } });
@@ -246,8 +245,8 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
       return ignore('Frame must be a JSON object with a "message" string');
     }
     const { message, client_id: clientId } = parsed as RoomFrames['send'];
-    if (clientId !== undefined && (typeof clientId !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(clientId))) {
-      return ignore('client_id must be 1 to 64 letters, digits or _.:-');
+    if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId))) {
+      return ignore(CLIENT_ID_RULE);
     }
     if (!message.trim()) return ignore('This field may not be blank.');
     return splitLongMessage(message, MESSAGE_MAX_LENGTH).map((text, index) => ({ text, clientId: partClientId(clientId, index) }));
@@ -256,14 +255,14 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
   private async store(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, send: RoomSend, errorFrames: boolean): Promise<void> {
     // A send the rate has let through is stored even if the connection closes meanwhile (a flood
     // closed with 1008 right after it, say): it was accepted, as a REST request whose client left.
-    if (this.hub.draining) {
+    if (this.lifecycle.closing) {
       // The room closes with 1012 (reconnect) in a moment; say why now to those who listen.
       if (errorFrames) sendError(ws, 503, 'Server is shutting down; reconnect and retry');
       return;
     }
     try {
       // Membership is checked again by the store itself (the sender must still be a member).
-      const { message: stored, created } = await this.hub.track(() => this.chat.sendMessage(user.id, conversation.id, send.text, send.clientId, { field: 'message', charged: true }));
+      const { message: stored, created } = await this.lifecycle.track(() => this.chat.sendMessage(user.id, conversation.id, send.text, send.clientId, { field: 'message', charged: true }));
       // A repeated client_id stores nothing and so broadcasts nothing: the sender alone gets the
       // message stored the first time, as its confirmation (a retry after a reconnect needs one).
       if (!created && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(toRoomMessage(stored)));

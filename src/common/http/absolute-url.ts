@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 
 /** The Express app setting that holds PUBLIC_URL. */
 export const PUBLIC_URL_SETTING = 'palaver public url';
@@ -19,4 +19,9 @@ export function absoluteUrl(request: Request, changes: Record<string, string | n
     else url.searchParams.set(key, value);
   }
   return url.toString();
+}
+
+/** Sets `Link: <…>; rel="next"`: this request's URL with the next page's cursor parameters. */
+export function setNextLink(request: Request, response: Response, cursor: Record<string, string>): void {
+  response.setHeader('Link', `<${absoluteUrl(request, cursor)}>; rel="next"`);
 }

@@ -1,6 +1,6 @@
 import { NotFoundException, PipeTransform } from '@nestjs/common';
+import { MAX_DB_ID } from '../validation/ids.js';
 
-const MAX_INT4 = 2147483647;
 
 /**
  * Path ids: a positive 32-bit integer, else 404 (such an object cannot exist), so hostile ids
@@ -12,7 +12,7 @@ export class IdParamPipe implements PipeTransform<string, number> {
   transform(value: string): number {
     if (!/^\d{1,10}$/.test(value)) throw new NotFoundException(`${this.what} not found`);
     const id = Number(value);
-    if (id < 1 || id > MAX_INT4) throw new NotFoundException(`${this.what} not found`);
+    if (id < 1 || id > MAX_DB_ID) throw new NotFoundException(`${this.what} not found`);
     return id;
   }
 }

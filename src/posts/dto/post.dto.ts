@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsDbIdQuery } from '../../common/validation/ids.js';
 import { Omittable } from '../../common/validation/omittable.decorator.js';
 import { NotBlank } from '../../common/validation/not-blank.decorator.js';
 
@@ -58,10 +59,6 @@ export class ListPostsQueryDto {
   limit?: number;
 
   /** Keyset cursor: only posts with a smaller id (older). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2147483647)
+  @IsDbIdQuery()
   before?: number;
 }

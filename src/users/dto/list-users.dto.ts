@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDbIdQuery } from '../../common/validation/ids.js';
 
 export const USERS_PAGE_DEFAULT = 50;
 export const USERS_PAGE_MAX = 200;
@@ -20,10 +21,6 @@ export class ListUsersQueryDto {
   limit?: number;
 
   /** Keyset cursor: only users with a larger id (the `Link: rel="next"` header carries it). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(2147483647)
+  @IsDbIdQuery(0)
   after?: number;
 }

@@ -49,8 +49,7 @@ export class TokensService {
 
   /**
    * The HS256 key as a KeyObject, made once. Given a string, jsonwebtoken 9 first tries to parse
-   * it as a PEM public key (and throws) on every sign and verify: bench/ found that attempt taking
-   * a fifth of the CPU of an authenticated request. Typed as Buffer because @nestjs/jwt's and
+   * it as a PEM public key (and throws) on every sign and verify (docs/performance.md). Typed as Buffer because @nestjs/jwt's and
    * passport-jwt's option types predate KeyObject; jsonwebtoken itself takes it.
    */
   readonly key: Buffer;

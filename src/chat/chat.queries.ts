@@ -157,9 +157,8 @@ export class ChatQueries {
    * Oldest first. Without a cursor: the latest `limit`, a range of `seq` below the conversation's
    * count (one probe of `(conversation_id, seq)`). With `before` / `after`: a keyset range of ids,
    * ordered as the `(conversation_id, id)` index. Never a Sort: newest-first pages are reversed
-   * here. (By `id` alone PostgreSQL may walk the primary key back from the newest message of all,
-   * skipping every newer message of other conversations: bench/ measured 18–35 ms for the latest
-   * 50 of a 1M-message conversation behind 100k newer messages elsewhere.)
+   * here: by `id` alone PostgreSQL may walk the primary key across other conversations' newer
+   * messages (docs/performance.md).
    */
   async history(conversationId: number, query: HistoryQuery): Promise<MessageView[]> {
     const params: unknown[] = [conversationId, query.limit];

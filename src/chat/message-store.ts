@@ -70,7 +70,7 @@ interface BatchRow {
  * commit only one write at a time; sends to one conversation are therefore queued here and what
  * queued while a write was in flight is written together, in one statement and one commit (up
  * to 128). An idle room pays nothing: a send with nothing in flight is written at once, alone.
- * Measured in bench/ (Socket.IO fan-out to 100 members): see README "Performance".
+ * Measured: docs/performance.md.
  */
 @Injectable()
 export class MessageStore {

@@ -8,8 +8,7 @@ import type { AppConfig } from '../config/app-config.js';
  * argon2id with OWASP's minimum parameters (19 MiB, t=2, p=1). Hashes run on libuv's thread
  * pool; the semaphore (PASSWORD_HASH_CONCURRENCY, by default one fewer than the CPUs) keeps a
  * login storm queued here instead of taking every core from the event loop, and from file and
- * DNS work that shares the pool. On one CPU one hash at a time already uses all of it: bench/
- * login measured other endpoints' p99 at 7× idle with four at once.
+ * DNS work that shares the pool (docs/performance.md).
  */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 

@@ -73,8 +73,7 @@ export class PalaverIoAdapter extends IoAdapter {
    * Nest's default keeps an RxJS pipeline per handler for the lifetime of every socket (fromEvent,
    * mergeMap, takeUntil and a shared disconnect stream). Plain listeners do the same per message
    * (run the handler, emit `{ event, data }` results, answer the ack unless the handler does) and
-   * keep nothing per socket but the listeners: the heap of an idle connection is what bench/ idle
-   * measures against a bare socket.io server.
+   * keep nothing per socket but the listeners (docs/performance.md).
    */
   override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
     for (const { message, callback, isAckHandledManually } of handlers) {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
@@ -10,6 +11,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
+import { EventsModule } from './events/events.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
@@ -30,12 +32,14 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, { poolSize: config.dbPoolSize, migrationsRun: config.migrationsRun })),
         RedisModule,
         LifecycleModule,
+        EventsModule,
         HealthModule,
         UsersModule,
         AuthModule,
         PostsModule,
         ProfilesModule,
         ChatModule,
+        AccountsModule,
       ],
       providers: [
         {

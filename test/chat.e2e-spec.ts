@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChatEvents, type ChatEventMap } from '../src/chat/chat.events.js';
+import { DomainEvents, type DomainEventMap } from '../src/events/domain-events.js';
 import { ChatService } from '../src/chat/chat.service.js';
 import { countQueries } from './support/query-counter.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -92,8 +92,8 @@ describe('chat over REST, both families, one model', () => {
       const sent = await as(alice).post('/api/messages/', { conversation, text: '  Hello, this is a message  ' }).expect(201);
       expect(sent.body).toEqual({ id: expect.any(Number), sender: summary(alice), conversation, text: 'Hello, this is a message', timestamp: expect.stringMatching(ISO) });
 
-      const events: Array<ChatEventMap['message.created']> = [];
-      const off = t.app.get(ChatEvents).on('message.created', (event) => void events.push(event));
+      const events: Array<DomainEventMap['message.created']> = [];
+      const off = t.app.get(DomainEvents).on('message.created', (event) => void events.push(event));
       try {
         const first = await as(alice).post('/api/messages/', { conversation, text: 'once', client_id: 'c-1' }).expect(201);
         const retry = await as(alice).post('/api/messages/', { conversation, text: 'once', client_id: 'c-1' }).expect(200);
@@ -357,8 +357,8 @@ describe('chat over REST, both families, one model', () => {
     it('stores a burst of concurrent sends to one room in batches: each once, numbered without gaps, outsiders refused', async () => {
       const group = (await as(alice).post('/api/conversations/', { participants: [bob.id, carol.id] }).expect(201)).body.id;
       const chat = t.app.get(ChatService);
-      const events: Array<ChatEventMap['message.created']> = [];
-      const off = t.app.get(ChatEvents).on('message.created', (event) => void events.push(event));
+      const events: Array<DomainEventMap['message.created']> = [];
+      const off = t.app.get(DomainEvents).on('message.created', (event) => void events.push(event));
       try {
         const senders = [alice, bob, carol];
         // Every tenth send repeats the one before it (same sender, text and client_id), as a retry

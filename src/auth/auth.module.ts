@@ -13,6 +13,7 @@ import { AuthSession } from './entities/auth-session.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
+import { SessionsRepository } from './sessions.repository.js';
 import { RedisThrottleStore } from './throttle/redis-throttle-store.js';
 import { RegistrationThrottleGuard } from './throttle/registration-throttle.guard.js';
 import { MemoryThrottleStore, THROTTLE_STORE } from './throttle/throttle-store.js';
@@ -27,6 +28,7 @@ import { TokensService } from './tokens.service.js';
     TokensService,
     JwtStrategy,
     LoginThrottleService,
+    SessionsRepository,
     {
       provide: THROTTLE_STORE,
       inject: [APP_CONFIG, REDIS_CLIENT],
@@ -35,6 +37,6 @@ import { TokensService } from './tokens.service.js';
         config.redisUrl && redis ? new RedisThrottleStore(redis, `${config.redisKeyPrefix}:throttle:`) : new MemoryThrottleStore(),
     },
   ],
-  exports: [AuthService, TokensService, LoginThrottleService],
+  exports: [AuthService, TokensService, LoginThrottleService, SessionsRepository],
 })
 export class AuthModule {}

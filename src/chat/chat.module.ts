@@ -5,8 +5,8 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { ChatBudgets } from './chat-budgets.js';
+import { ConversationsRepository } from './conversations.repository.js';
 import { ApiChatController } from './api-chat.controller.js';
-import { ChatEvents } from './chat.events.js';
 import { ChatQueries } from './chat.queries.js';
 import { ChatService } from './chat.service.js';
 import { MessageStore } from './message-store.js';
@@ -20,9 +20,9 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
   controllers: [ApiChatController, MessengerController],
   providers: [
     ChatService,
+    ConversationsRepository,
     ChatQueries,
     MessageStore,
-    ChatEvents,
     ChatBudgets,
     RealtimeHub,
     ChatGateway,
@@ -35,6 +35,6 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
         config.redisUrl && redis ? new RedisTokenBuckets(redis, `${config.redisKeyPrefix}:budget:`) : new MemoryTokenBuckets(),
     },
   ],
-  exports: [ChatService, ChatEvents],
+  exports: [ChatService, ConversationsRepository],
 })
 export class ChatModule {}

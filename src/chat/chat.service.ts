@@ -2,8 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { ChatBudgets } from './chat-budgets.js';
-import { ChatEvents } from './chat.events.js';
 import { ChatQueries, type ConversationCursor, type MessageWireShape } from './chat.queries.js';
 import { MessageStore } from './message-store.js';
 import { MAX_PARTICIPANTS, MESSAGE_MAX_LENGTH } from './chat.limits.js';
@@ -30,7 +30,7 @@ export class ChatService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queries: ChatQueries,
-    private readonly events: ChatEvents,
+    private readonly events: DomainEvents,
     private readonly store: MessageStore,
     private readonly budgets: ChatBudgets,
   ) {}

@@ -1,23 +1,20 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Patch, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
-  ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiTags,
-  ApiTooManyRequestsResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { ClientIp } from '../common/decorators/client-ip.decorator.js';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { MessageDto } from '../auth/dto/auth.dto.js';
-import { DeleteAccountDto, FriendRequestDto, ProfileDto, SearchUserQueryDto, UpdateProfileDto } from './dto/profile.dto.js';
+import { FriendRequestDto, ProfileDto, SearchUserQueryDto, UpdateProfileDto } from './dto/profile.dto.js';
 import { toProfileDto } from './profile.mappers.js';
 import { ProfilesService } from './profiles.service.js';
 
@@ -39,21 +36,6 @@ export class ProfilesController {
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or email already taken' })
   async update(@CurrentUser() user: AuthenticatedUser, @Body() body: UpdateProfileDto): Promise<ProfileDto> {
     return toProfileDto(await this.profiles.update(user.id, body));
-  }
-
-  /**
-   * Deletes the account, confirmed by its password. Profile, picture, posts, friendships,
-   * sessions and memberships are removed; sent messages stay in their conversations under a
-   * scrubbed sender (`~deleted~<id>`). Every token of the account stops working at once.
-   */
-  @Delete('profile')
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete the account (password confirmation)' })
-  @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Missing or incorrect password' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many failed confirmations (login throttling)' })
-  async delete(@CurrentUser() user: AuthenticatedUser, @Body() body: DeleteAccountDto, @ClientIp() ip: string): Promise<void> {
-    await this.profiles.deleteAccount(user.id, body.password, ip);
   }
 
   @Post('profile/image')

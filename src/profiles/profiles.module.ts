@@ -4,8 +4,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { memoryStorage } from 'multer';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import { AuthModule } from '../auth/auth.module.js';
-import { ChatModule } from '../chat/chat.module.js';
 import { PostsModule } from '../posts/posts.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { Friendship } from './entities/friendship.entity.js';
@@ -13,6 +11,7 @@ import { Profile } from './entities/profile.entity.js';
 import { MediaController } from './media/media.controller.js';
 import { MediaService } from './media/media.service.js';
 import { ProfilesController } from './profiles.controller.js';
+import { ProfilesRepository } from './profiles.repository.js';
 import { ProfilesService } from './profiles.service.js';
 
 @Module({
@@ -20,8 +19,6 @@ import { ProfilesService } from './profiles.service.js';
     TypeOrmModule.forFeature([Profile, Friendship]),
     PostsModule,
     UsersModule,
-    AuthModule,
-    ChatModule,
     MulterModule.registerAsync({
       inject: [APP_CONFIG],
       // In memory: the bytes are checked before anything touches the disk. Over the limit, multer
@@ -30,7 +27,7 @@ import { ProfilesService } from './profiles.service.js';
     }),
   ],
   controllers: [ProfilesController, MediaController],
-  providers: [ProfilesService, MediaService],
-  exports: [ProfilesService],
+  providers: [ProfilesService, ProfilesRepository, MediaService],
+  exports: [ProfilesService, ProfilesRepository, MediaService],
 })
 export class ProfilesModule {}

@@ -1,22 +1,19 @@
 import { BadRequestException, Inject, Injectable, NotFoundException, UnsupportedMediaTypeException } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { LoginThrottleService } from '../auth/throttle/login-throttle.service.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
-import { ChatEvents } from '../chat/chat.events.js';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { Post } from '../posts/entities/post.entity.js';
 import { PostsService } from '../posts/posts.service.js';
 import { User } from '../users/entities/user.entity.js';
-import { PasswordHasher } from '../users/password-hasher.service.js';
 import { PROFILE_FRIENDS_LIMIT, PROFILE_POSTS_LIMIT } from './dto/profile.dto.js';
 import { Friendship } from './entities/friendship.entity.js';
 import { Profile } from './entities/profile.entity.js';
 import { detectImageType } from './media/image-type.js';
 import { normaliseImage } from './media/normalise-image.js';
-import { DEFAULT_USER_IMAGE, MediaService } from './media/media.service.js';
+import { DEFAULT_USER_IMAGE } from '../users/default-picture.js';
+import { MediaService } from './media/media.service.js';
 
 /** A user with profile, friends and latest posts, as the profile routes show it. */
 export interface FullProfile {
@@ -37,47 +34,8 @@ export class ProfilesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly posts: PostsService,
     private readonly media: MediaService,
-    private readonly hasher: PasswordHasher,
-    private readonly throttle: LoginThrottleService,
-    private readonly events: ChatEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  /**
-   * Deletes the caller's account once the password is confirmed (wrong passwords count as failed
-   * logins, so this cannot be used to guess one). Removed: profile text and picture, posts,
-   * friendships, sessions and refresh tokens, conversation memberships. Kept: the messages the
-   * user sent, which belong to other people's conversations too, under a scrubbed sender
-   * (`~deleted~<id>`, no email, no usable password; `~` is never in a real username). Access
-   * tokens stop at once (the guard's lookup skips deleted accounts) and live connections close.
-   */
-  async deleteAccount(userId: number, password: string, clientIp: string): Promise<void> {
-    const rows: Array<{ username: string; password_hash: string; image: string | null }> = await this.dataSource.query(
-      `SELECT u.username, u.password_hash, p.image FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id = $1 AND u.deleted_at IS NULL`,
-      [userId],
-    );
-    if (!rows.length) throw new NotFoundException('User not found');
-    const [{ username, password_hash: hash, image }] = rows;
-    await this.throttle.reserve(username, clientIp);
-    if (!(await this.hasher.verify(hash, password))) throw FieldValidationException.forField('password', 'Incorrect password.');
-    await this.throttle.succeeded(username, clientIp);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(`DELETE FROM posts WHERE author_id = $1`, [userId]);
-      await manager.query(`DELETE FROM friendships WHERE user_id = $1 OR friend_id = $1`, [userId]);
-      await manager.query(`DELETE FROM auth_sessions WHERE user_id = $1`, [userId]);
-      await manager.query(`DELETE FROM conversation_members WHERE user_id = $1`, [userId]);
-      // Direct rooms are named after usernames, and the username is free again: the old room gives
-      // its name up, so the same pair's new room can take it (the name was a unique clash: 500).
-      await manager.query(`UPDATE conversations SET name = 'x-' || id WHERE kind = 'direct' AND (direct_user_low = $1 OR direct_user_high = $1)`, [userId]);
-      await manager.query(`UPDATE profiles SET bio = NULL, image = NULL WHERE user_id = $1`, [userId]);
-      await manager.query(
-        `UPDATE users SET username = '~deleted~' || id, username_key = '~deleted~' || id, email = $2, password_hash = '!', deleted_at = now(), updated_at = now() WHERE id = $1`,
-        [userId, `deleted-${randomUUID()}@invalid`],
-      );
-    });
-    await this.media.removeUserImage(image);
-    this.events.emit('account.deleted', { userId });
-  }
 
   /** Three queries whatever the numbers of posts and friends: user+profile, friend ids, posts. */
   getFullProfile(userId: number): Promise<FullProfile> {

@@ -1,4 +1,4 @@
-import { DEFAULT_USER_IMAGE } from '../profiles/media/media.service.js';
+import { DEFAULT_USER_IMAGE } from './default-picture.js';
 import type { User } from './entities/user.entity.js';
 import type { LoginUserDto, UserSummaryDto } from './dto/user.dto.js';
 

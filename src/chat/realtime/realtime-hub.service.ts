@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { DomainEvents } from '../../events/domain-events.js';
 import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
-import { ChatEvents } from '../chat.events.js';
 import { toApiMessage, toConversationDto, toRoomMessage } from '../chat.mappers.js';
 import { ChatQueries } from '../chat.queries.js';
 import type { MessageView } from '../chat.types.js';
@@ -51,7 +51,7 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
 
   constructor(
-    private readonly events: ChatEvents,
+    private readonly events: DomainEvents,
     private readonly queries: ChatQueries,
     private readonly lifecycle: AppLifecycle,
   ) {}

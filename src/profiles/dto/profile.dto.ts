@@ -37,13 +37,6 @@ export class UpdateProfileDto {
   email?: string;
 }
 
-export class DeleteAccountDto {
-  /** The account's current password, to confirm. */
-  @IsString()
-  @Length(1, 128)
-  password: string;
-}
-
 export class FriendRequestDto {
   /** The other user's username. */
   @IsString()

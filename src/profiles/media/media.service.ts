@@ -7,11 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import type { ImageType } from './image-type.js';
+import { DEFAULT_USER_IMAGE } from '../../users/default-picture.js';
 
 export const MEDIA_URL_PREFIX = '/media/';
 export const USER_IMAGES = 'user_images';
-/** The picture of every user who has not uploaded one (the contract's path). */
-export const DEFAULT_USER_IMAGE = `${MEDIA_URL_PREFIX}${USER_IMAGES}/default.jpg`;
 
 /** The repository's `assets/` folder, found from this file whether it runs from src/ or dist/src/. */
 function assetsDir(): string {

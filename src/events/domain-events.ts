@@ -1,12 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { ConversationView, MessageView } from './chat.types.js';
+import type { ConversationView, MessageView } from '../chat/chat.types.js';
 
 /**
- * Domain events of the chat, one map of names to payloads. ChatService publishes; the real-time
- * fan-out (Socket.IO and plain WebSocket) subscribes. No transport is imported here.
+ * The application's domain events, one map of names to payloads, owned by no feature module:
+ * ChatService publishes what happens in conversations, account deletion publishes
+ * `account.deleted`, and the real-time fan-out (Socket.IO and plain WebSocket) subscribes. No
+ * transport is imported here.
  */
-export interface ChatEventMap {
+export interface DomainEventMap {
   /** Exactly once per stored message (never for an idempotent retry), after it is committed. */
   'message.created': { message: MessageView };
   /** A conversation was created (members may want a notice). */
@@ -15,19 +17,19 @@ export interface ChatEventMap {
   'account.deleted': { userId: number };
 }
 
-type ChatEventName = keyof ChatEventMap;
+type DomainEventName = keyof DomainEventMap;
 
 @Injectable()
-export class ChatEvents {
-  private readonly logger = new Logger(ChatEvents.name);
+export class DomainEvents {
+  private readonly logger = new Logger(DomainEvents.name);
   private readonly emitter = new EventEmitter({ captureRejections: false });
 
   constructor() {
     this.emitter.setMaxListeners(50);
   }
 
-  on<E extends ChatEventName>(event: E, listener: (payload: ChatEventMap[E]) => void | Promise<void>): () => void {
-    const wrapped = (payload: ChatEventMap[E]) => {
+  on<E extends DomainEventName>(event: E, listener: (payload: DomainEventMap[E]) => void | Promise<void>): () => void {
+    const wrapped = (payload: DomainEventMap[E]) => {
       try {
         const result = listener(payload);
         if (result instanceof Promise) result.catch((error: Error) => this.logger.error(`${event} listener failed: ${error.stack ?? error.message}`));
@@ -39,7 +41,7 @@ export class ChatEvents {
     return () => this.emitter.off(event, wrapped);
   }
 
-  emit<E extends ChatEventName>(event: E, payload: ChatEventMap[E]): void {
+  emit<E extends DomainEventName>(event: E, payload: DomainEventMap[E]): void {
     this.emitter.emit(event, payload);
   }
 }

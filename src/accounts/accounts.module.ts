@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { ChatModule } from '../chat/chat.module.js';
+import { PostsModule } from '../posts/posts.module.js';
+import { ProfilesModule } from '../profiles/profiles.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { AccountDeletionService } from './account-deletion.service.js';
+import { AccountsController } from './accounts.controller.js';
+
+/** What spans every module's data: deleting an account. Nothing imports this module. */
+@Module({
+  imports: [UsersModule, AuthModule, ProfilesModule, PostsModule, ChatModule],
+  controllers: [AccountsController],
+  providers: [AccountDeletionService],
+})
+export class AccountsModule {}

@@ -12,6 +12,8 @@ import { ChatService } from './chat.service.js';
 import { MessageStore } from './message-store.js';
 import { MessengerController } from './messenger.controller.js';
 import { ChatGateway } from './realtime/chat.gateway.js';
+import { ConnectionSlots } from './realtime/connection-slots.js';
+import { RealtimeCore } from './realtime/realtime-core.service.js';
 import { RealtimeHub } from './realtime/realtime-hub.service.js';
 import { WsRoomsServer } from './realtime/ws-rooms.server.js';
 
@@ -25,6 +27,8 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
     MessageStore,
     ChatBudgets,
     RealtimeHub,
+    RealtimeCore,
+    ConnectionSlots,
     ChatGateway,
     WsRoomsServer,
     {

@@ -11,6 +11,8 @@ import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module.js';
 import { toApiMessage, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../dto/socket.dto.js';
+import { ConnectionSlots } from './connection-slots.js';
+import { RealtimeCore } from './realtime-core.service.js';
 import { conversationRoom, RealtimeHub } from './realtime-hub.service.js';
 import type { AckFailure, ChatNamespace, ChatSocket, ClientEvents } from './realtime-events.js';
 import { handshakeToken } from './socket-token.js';
@@ -42,6 +44,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly chat: ChatService,
     private readonly auth: AuthService,
     private readonly hub: RealtimeHub,
+    private readonly core: RealtimeCore,
+    private readonly slots: ConnectionSlots,
     private readonly lifecycle: AppLifecycle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
@@ -55,18 +59,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (!token) return next(new Error('Authentication required: send the access token as auth.token'));
       this.auth.authenticateAccessToken(token).then(
         (user) => {
-          if (!this.hub.acquireConnection(user.id, this.config.realtime.maxConnectionsPerUser)) {
-            return next(new Error(`Too many connections for this user (at most ${this.config.realtime.maxConnectionsPerUser})`));
-          }
-          // The slot goes back exactly once, on whichever comes first: leaving the namespace, or the
+          const release = this.slots.take(user.id);
+          if (!release) return next(new Error(`Too many connections for this user (at most ${this.slots.max})`));
+          // The slot goes back (once) on whichever comes first: leaving the namespace, or the
           // transport closing. A client that went away during the token check never "disconnects"
           // from the namespace (it never joined), so its slot was never given back.
-          let released = false;
-          const release = () => {
-            if (released) return;
-            released = true;
-            this.hub.releaseConnection(user.id);
-          };
           if (socket.conn.readyState !== 'open') {
             release();
             return next(new Error('Connection closed during the handshake'));
@@ -99,29 +96,29 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const body = await validatePayload(SocketJoinDto, payload);
       const conversation = await this.chat.resolve(user.id, body.conversation);
       const room = conversationRoom(conversation.id);
-      this.hub.follow(conversation.id, conversation.messageCount);
-      if (body.after === undefined) {
-        await socket.join(room);
-      } else {
-        // Live messages are held back while the history is replayed, then released in id order
-        // right after joining, in one synchronous step: no gap, and no message out of order.
-        const gate = this.hub.openGate(conversation.id);
-        let last = body.after;
-        try {
-          for (;;) {
-            const page = await this.chat.history(user.id, conversation.id, { limit: REPLAY_PAGE, after: last });
-            for (const message of page.messages) socket.emit('message:new', toApiMessage(message));
-            if (page.messages.length) last = page.messages[page.messages.length - 1].id;
-            if (page.messages.length < REPLAY_PAGE) break;
-          }
-        } finally {
-          const held = this.hub.closeGate(gate, last);
-          if (socket.connected) {
-            void socket.join(room);
-            for (const message of held) socket.emit('message:new', toApiMessage(message));
-          }
-        }
-      }
+      const after = body.after;
+      await this.core.stream(conversation, {
+        from: after,
+        // With `after`, every newer message first, a page at a time.
+        replay:
+          after === undefined
+            ? undefined
+            : async (delivered) => {
+                for (let last = after; ; ) {
+                  const page = await this.chat.history(user.id, conversation.id, { limit: REPLAY_PAGE, after: last });
+                  for (const message of page.messages) {
+                    socket.emit('message:new', toApiMessage(message));
+                    delivered((last = message.id));
+                  }
+                  if (page.messages.length < REPLAY_PAGE) return;
+                }
+              },
+        attach: (held) => {
+          if (!socket.connected) return;
+          void socket.join(room);
+          for (const message of held) socket.emit('message:new', toApiMessage(message));
+        },
+      });
       return { ok: true, conversation: toConversationDto(conversation, []) };
     } catch (error) {
       return fail(error);
@@ -152,13 +149,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     };
     try {
       const { user } = socket.data as SocketState;
-      if (this.lifecycle.closing) return reply({ ok: false, error: { status: 503, message: 'Server is shutting down; reconnect and retry' } });
       // The user's message budget is taken by the chat service, as for REST: 429 with retry_after.
       const body = await validatePayload(SocketSendDto, payload);
-      await this.lifecycle.track(async () => {
-        const { message } = await this.chat.sendTo(user.id, body.conversation, body.text, body.client_id);
-        reply({ ok: true, message: toApiMessage(message) });
-      });
+      await this.core.send(user.id, body.conversation, body.text, body.client_id, {}, ({ message }) => reply({ ok: true, message: toApiMessage(message) }));
     } catch (error) {
       if (describeError(error).status >= 500) this.logger.error(`message:send failed: ${(error as Error).stack ?? String(error)}`);
       reply(fail(error));

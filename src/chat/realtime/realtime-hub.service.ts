@@ -46,7 +46,6 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
   private clustered = false;
   private readonly subscribers = new Map<number, Set<RoomSubscriber>>();
   private readonly gates = new Set<ReplayGate>();
-  private readonly connectionsPerUser = new Map<number, number>();
   private readonly sequencers = new Map<number, ConversationSequencer>();
   private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
 
@@ -196,23 +195,5 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
       set.delete(subscriber);
       if (!set.size) this.subscribers.delete(subscriber.conversationId);
     };
-  }
-
-  connectionsOf(userId: number): number {
-    return this.connectionsPerUser.get(userId) ?? 0;
-  }
-
-  /** Counts a user's connections on this instance; false when the cap is reached. */
-  acquireConnection(userId: number, max: number): boolean {
-    const current = this.connectionsPerUser.get(userId) ?? 0;
-    if (current >= max) return false;
-    this.connectionsPerUser.set(userId, current + 1);
-    return true;
-  }
-
-  releaseConnection(userId: number): void {
-    const current = (this.connectionsPerUser.get(userId) ?? 1) - 1;
-    if (current <= 0) this.connectionsPerUser.delete(userId);
-    else this.connectionsPerUser.set(userId, current);
   }
 }

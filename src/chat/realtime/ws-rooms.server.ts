@@ -16,6 +16,8 @@ import { ChatService } from '../chat.service.js';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, MESSAGE_MAX_LENGTH } from '../chat.limits.js';
 import type { ConversationView } from '../chat.types.js';
 import { partClientId, splitLongMessage } from '../long-messages.js';
+import { ConnectionSlots } from './connection-slots.js';
+import { RealtimeCore, ShuttingDownException } from './realtime-core.service.js';
 import { RealtimeHub } from './realtime-hub.service.js';
 import type { RoomFrames } from './realtime-events.js';
 import { PacedSendQueue } from './paced-send-queue.js';
@@ -67,6 +69,8 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     private readonly budgets: ChatBudgets,
     private readonly auth: AuthService,
     private readonly hub: RealtimeHub,
+    private readonly core: RealtimeCore,
+    private readonly slots: ConnectionSlots,
     private readonly lifecycle: AppLifecycle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -129,16 +133,16 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
       if (error instanceof NotFoundException) return refuse(socket, 404, 'Not Found');
       throw error;
     }
-    const max = this.config.realtime.maxConnectionsPerUser;
-    if (this.hub.connectionsOf(user.id) >= max) return refuse(socket, 429, 'Too Many Requests');
+    if (this.slots.full(user.id)) return refuse(socket, 429, 'Too Many Requests');
     const errorFrames = url.searchParams.get('errors') === '1';
     // The slot is taken only once `ws` has accepted the upgrade: one it refuses (no
     // Sec-WebSocket-Key, say) never calls back, so a slot taken before would never come back.
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      if (!this.hub.acquireConnection(user.id, max)) return void ws.close(1008, 'Too many connections for this user');
+      const release = this.slots.take(user.id);
+      if (!release) return void ws.close(1008, 'Too many connections for this user');
       // A failure here (the database going away mid-handshake) must not become an unhandled
       // rejection, which would end the process: the client gets 1011 and reconnects.
-      this.connected(ws, user, conversation, errorFrames).catch((error: Error) => {
+      this.connected(ws, user, conversation, errorFrames, release).catch((error: Error) => {
         this.logger.error(`room ${conversation.id}: could not start: ${error.message}`);
         if (ws.readyState === WebSocket.OPEN) ws.close(1011, 'Internal error, please reconnect');
         else ws.terminate();
@@ -146,7 +150,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  private async connected(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, errorFrames: boolean): Promise<void> {
+  private async connected(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, errorFrames: boolean, release: () => void): Promise<void> {
     const alive = { value: true };
     (ws as WebSocket & { palaverAlive?: typeof alive }).palaverAlive = alive;
     ws.on('pong', () => (alive.value = true));
@@ -164,7 +168,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     ws.once('close', () => {
       queue.stop();
       unsubscribe?.();
-      this.hub.releaseConnection(user.id);
+      release();
     });
     ws.on('error', () => ws.terminate());
     // Listening from the first moment: a client may send as soon as the socket opens, before its
@@ -178,49 +182,46 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
 
     // History first, then live messages; anything stored meanwhile is held back and sent after
     // the history, in id order, exactly once.
-    this.hub.follow(conversation.id, conversation.messageCount);
-    const gate = this.hub.openGate(conversation.id);
-    let lastId = 0;
-    try {
-      lastId = await this.sendHistory(ws, user, conversation);
-    } finally {
-      const held = this.hub.closeGate(gate, lastId);
-      if (ws.readyState === WebSocket.OPEN) {
-        for (const message of held) ws.send(JSON.stringify(toRoomMessage(message)));
-        unsubscribe = this.hub.subscribe({
-          conversationId: conversation.id,
-          userId: user.id,
-          close: () => ws.close(4401, 'Account deleted'),
-          send: (frame) => {
-            if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: false });
-          },
-        });
-      }
-      historySent();
-    }
+    await this.core.stream(conversation, {
+      replay: (delivered) => this.sendHistory(ws, user, conversation, delivered),
+      attach: (held) => {
+        if (ws.readyState === WebSocket.OPEN) {
+          for (const message of held) ws.send(JSON.stringify(toRoomMessage(message)));
+          unsubscribe = this.hub.subscribe({
+            conversationId: conversation.id,
+            userId: user.id,
+            close: () => ws.close(4401, 'Account deleted'),
+            send: (frame) => {
+              if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: false });
+            },
+          });
+        }
+        historySent();
+      },
+    });
 
   }
 
   /**
    * The first frame, `{"type": "message_history", "messages": [...]}`: the whole room as the
    * original sends it (at most its latest LIST_MAX_ITEMS), written as one WebSocket message in
-   * fragments, a page of messages each, so memory holds one page. Returns the last id sent.
+   * fragments, a page of messages each, so memory holds one page. Reports the last id sent.
    */
-  private async sendHistory(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView): Promise<number> {
+  private async sendHistory(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, delivered: (id: number) => void): Promise<void> {
     const { pages } = await this.chat.wholeHistory(user.id, conversation.id, this.config.listMaxItems, 'room');
     const fragment = (data: string, fin: boolean) =>
       new Promise<void>((resolve, reject) => ws.send(data, { binary: false, fin }, (error) => (error ? reject(error) : resolve())));
-    let lastId = 0;
+    let sentAny = false;
     let separator = '{"type":"message_history","messages":[';
     for await (const page of pages) {
-      if (ws.readyState !== WebSocket.OPEN) return lastId;
+      if (ws.readyState !== WebSocket.OPEN) return;
       await fragment(separator + page.json, false);
-      lastId = page.lastId;
+      delivered(page.lastId);
+      sentAny = true;
       separator = ',';
     }
-    if (ws.readyState !== WebSocket.OPEN) return lastId;
-    await fragment(lastId ? ']}' : `${separator}]}`, true);
-    return lastId;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    await fragment(sentAny ? ']}' : `${separator}]}`, true);
   }
 
   /**
@@ -253,20 +254,21 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async store(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, send: RoomSend, errorFrames: boolean): Promise<void> {
-    // A send the rate has let through is stored even if the connection closes meanwhile (a flood
+    // A send the budget has let through is stored even if the connection closes meanwhile (a flood
     // closed with 1008 right after it, say): it was accepted, as a REST request whose client left.
-    if (this.lifecycle.closing) {
-      // The room closes with 1012 (reconnect) in a moment; say why now to those who listen.
-      if (errorFrames) sendError(ws, 503, 'Server is shutting down; reconnect and retry');
-      return;
-    }
     try {
       // Membership is checked again by the store itself (the sender must still be a member).
-      const { message: stored, created } = await this.lifecycle.track(() => this.chat.sendMessage(user.id, conversation.id, send.text, send.clientId, { field: 'message', charged: true }));
-      // A repeated client_id stores nothing and so broadcasts nothing: the sender alone gets the
-      // message stored the first time, as its confirmation (a retry after a reconnect needs one).
-      if (!created && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(toRoomMessage(stored)));
+      await this.core.send(user.id, conversation.id, send.text, send.clientId, { field: 'message', charged: true }, ({ message: stored, created }) => {
+        // A repeated client_id stores nothing and so broadcasts nothing: the sender alone gets the
+        // message stored the first time, as its confirmation (a retry after a reconnect needs one).
+        if (!created && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(toRoomMessage(stored)));
+      });
     } catch (caught) {
+      if (caught instanceof ShuttingDownException) {
+        // The room closes with 1012 (reconnect) in a moment; say why now to those who listen.
+        if (errorFrames) sendError(ws, 503, caught.detail);
+        return;
+      }
       const described = describeError(caught);
       if (described.status >= 500) {
         this.logger.error(`frame failed: ${(caught as Error).stack ?? String(caught)}`);

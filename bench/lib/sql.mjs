@@ -3,7 +3,7 @@
 // statements are the app's own constants (from the build); the reads below are written inline in
 // src/chat/chat.queries.ts and copied here.
 import { STORE_ONE_SQL } from '../../dist/src/chat/message-store.js';
-import { IDENTITY_SQL } from '../../dist/src/users/users.service.js';
+import { IDENTITY_SQL } from '../../dist/src/users/users.repository.js';
 
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
 export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count`;

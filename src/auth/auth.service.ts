@@ -1,14 +1,12 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import type { User } from '../users/entities/user.entity.js';
 import { PasswordHasher } from '../users/password-hasher.service.js';
 import { UsersService } from '../users/users.service.js';
-import { RefreshToken } from './entities/refresh-token.entity.js';
+import { SessionsRepository, type StoredRefreshToken } from './sessions.repository.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { ApiException } from '../common/errors/api-exceptions.js';
 import { InvalidTokenError, TokensService, type TokenClaims, type TokenProfile } from './tokens.service.js';
@@ -46,10 +44,15 @@ export function invalidAccessToken(reason: string): AuthFailure {
   });
 }
 
+/** A signed refresh token as the sessions table keeps it (its hash, never the token). */
+function stored(refresh: { token: string; jti: string; expiresAt: Date }): StoredRefreshToken {
+  return { id: refresh.jti, hash: TokensService.hash(refresh.token), expiresAt: refresh.expiresAt };
+}
+
 @Injectable()
 export class AuthService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sessions: SessionsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
@@ -74,19 +77,7 @@ export class AuthService {
   async openSession(userId: number, profile: TokenProfile): Promise<TokenPair> {
     const sessionId = randomUUID();
     const refresh = this.tokens.sign('refresh', userId, sessionId, profile);
-    // One statement, one round trip, all or nothing: the session, its first refresh token, and the
-    // cap of maxSessionsPerUser live sessions (the oldest beyond it end). The UPDATE sees the
-    // sessions as they were before this statement, so it keeps the newest cap − 1 of them.
-    await this.dataSource.query(
-      `WITH session AS (INSERT INTO auth_sessions (id, user_id, token_profile) VALUES ($1, $2, $6) RETURNING id),
-       capped AS (
-         UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'limit'
-         WHERE user_id = $2 AND revoked_at IS NULL
-           AND id NOT IN (SELECT id FROM auth_sessions WHERE user_id = $2 AND revoked_at IS NULL ORDER BY created_at DESC, id LIMIT $7::int - 1)
-       )
-       INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at) SELECT $3, session.id, $4, $5 FROM session`,
-      [sessionId, userId, refresh.jti, TokensService.hash(refresh.token), refresh.expiresAt, profile, this.config.loginThrottle.maxSessionsPerUser],
-    );
+    await this.sessions.open({ id: sessionId, userId, profile }, stored(refresh), this.config.loginThrottle.maxSessionsPerUser);
     return { access: this.tokens.sign('access', userId, sessionId, profile).token, refresh: refresh.token };
   }
 
@@ -100,38 +91,22 @@ export class AuthService {
     const hash = TokensService.hash(refreshToken);
 
     if (!this.config.jwt.refreshRotation) {
-      const live: Array<{ token_profile: TokenProfile }> = await this.dataSource.query(
-        `SELECT s.token_profile FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id
-         WHERE t.id = $1 AND t.token_hash = $2 AND t.expires_at > now() AND s.revoked_at IS NULL`,
-        [claims.jti, hash],
-      );
-      if (!live.length) throw new AuthFailure(BLACKLISTED);
-      return { access: this.tokens.sign('access', claims.userId, claims.sid, live[0].token_profile).token, refresh: refreshToken };
+      const profile = await this.sessions.liveProfileOf(claims.jti, hash);
+      if (!profile) throw new AuthFailure(BLACKLISTED);
+      return { access: this.tokens.sign('access', claims.userId, claims.sid, profile).token, refresh: refreshToken };
     }
 
-    const rotated = await this.dataSource.transaction(async (manager) => {
-      const consumed: Array<{ session_id: string; user_id: number; token_profile: TokenProfile }> = await manager.query(
-        `UPDATE refresh_tokens t SET used_at = now()
-         FROM auth_sessions s JOIN users u ON u.id = s.user_id AND u.deleted_at IS NULL
-         WHERE t.id = $1 AND t.token_hash = $2 AND t.used_at IS NULL AND t.expires_at > now()
-           AND s.id = t.session_id AND s.revoked_at IS NULL
-         RETURNING t.session_id, s.user_id, s.token_profile`,
-        [claims.jti, hash],
-      );
-      // TypeORM returns [rows, count] for UPDATE … RETURNING on postgres.
-      const rows = Array.isArray(consumed[0]) ? (consumed[0] as unknown as typeof consumed) : consumed;
-      if (!rows.length) return null;
-      return this.issuePair(manager, rows[0].user_id, rows[0].session_id, rows[0].token_profile);
+    let next = '';
+    const session = await this.sessions.rotate(claims.jti, hash, ({ userId, sessionId, profile }) => {
+      const refresh = this.tokens.sign('refresh', userId, sessionId, profile);
+      next = refresh.token;
+      return stored(refresh);
     });
-    if (rotated) return rotated;
+    if (session) return { access: this.tokens.sign('access', session.userId, session.sessionId, session.profile).token, refresh: next };
 
     // Not consumable: unknown, expired, revoked, or already used. Reuse of a used token means a
     // copy is in someone else's hands: end the family (RFC 9700 §4.14.2).
-    await this.dataSource.query(
-      `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'reuse'
-       WHERE revoked_at IS NULL AND id = (SELECT session_id FROM refresh_tokens WHERE id = $1 AND token_hash = $2 AND used_at IS NOT NULL)`,
-      [claims.jti, hash],
-    );
+    await this.sessions.revokeForReuse(claims.jti, hash);
     throw new AuthFailure(BLACKLISTED);
   }
 
@@ -147,23 +122,13 @@ export class AuthService {
       });
       return;
     }
-    const live = await this.dataSource.query(
-      `SELECT 1 FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id AND u.deleted_at IS NULL
-       WHERE t.id = $1 AND t.token_hash = $2 AND t.expires_at > now() AND s.revoked_at IS NULL
-         AND (t.used_at IS NULL OR NOT $3::boolean)`,
-      [claims.jti, TokensService.hash(token), this.config.jwt.refreshRotation],
-    );
-    if (!live.length) throw new AuthFailure(BLACKLISTED);
+    if (!(await this.sessions.isLive(claims.jti, TokensService.hash(token), this.config.jwt.refreshRotation))) throw new AuthFailure(BLACKLISTED);
   }
 
   /** Revokes the session (token family) of a refresh token. Idempotent. */
   async logout(refreshToken: string): Promise<void> {
     const claims = this.verify(refreshToken, 'refresh');
-    await this.dataSource.query(
-      `UPDATE auth_sessions SET revoked_at = now(), revoked_reason = 'logout'
-       WHERE revoked_at IS NULL AND id = (SELECT session_id FROM refresh_tokens WHERE id = $1 AND token_hash = $2)`,
-      [claims.jti, TokensService.hash(refreshToken)],
-    );
+    await this.sessions.revokeForLogout(claims.jti, TokensService.hash(refreshToken));
   }
 
   /**
@@ -203,16 +168,5 @@ export class AuthService {
       if (error instanceof InvalidTokenError) throw new AuthFailure(error.message);
       throw error;
     }
-  }
-
-  private async issuePair(manager: EntityManager, userId: number, sessionId: string, profile: TokenProfile): Promise<TokenPair> {
-    const refresh = this.tokens.sign('refresh', userId, sessionId, profile);
-    await manager.insert(RefreshToken, {
-      id: refresh.jti,
-      sessionId,
-      tokenHash: TokensService.hash(refresh.token),
-      expiresAt: refresh.expiresAt,
-    });
-    return { access: this.tokens.sign('access', userId, sessionId, profile).token, refresh: refresh.token };
   }
 }

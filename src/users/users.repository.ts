@@ -1,10 +1,64 @@
 import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import { User } from './entities/user.entity.js';
 
-/** The `users` table. */
+/** `%`, `_` and `\\` are LIKE wildcards; a username may contain `_`. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The identity behind an access token: user id and session id (see {@link UsersRepository.findIdentity}). Also run by bench/'s baseline. */
+export const IDENTITY_SQL = `SELECT u.id, u.username FROM users u JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL
+  WHERE u.id = $1 AND u.deleted_at IS NULL`;
+
+/** The `users` table: every read and write of accounts goes through here. */
 @Injectable()
 export class UsersRepository {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  /** Which of a username (or its folded key) and an email are taken, in one query. */
+  async taken(username: string, key: string, email: string): Promise<{ username: boolean; email: boolean }> {
+    const clashes = await this.users
+      .createQueryBuilder('u')
+      .select(['(lower(u.username) = lower(:username) OR u.username_key = :key) AS username_taken', 'lower(u.email) = lower(:email) AS email_taken'])
+      .where('lower(u.username) = lower(:username) OR u.username_key = :key OR lower(u.email) = lower(:email)', { username, key, email })
+      .getRawMany<{ username_taken: boolean; email_taken: boolean }>();
+    return { username: clashes.some((c) => c.username_taken), email: clashes.some((c) => c.email_taken) };
+  }
+
+  /** Inserts an account and the profile row built with it, in one transaction (the entity's cascade). */
+  insert(user: Partial<User>): Promise<User> {
+    return this.users.save(this.users.create(user));
+  }
+
+  /** The account with its password hash and profile, for login. Usernames match regardless of case. */
+  findForLogin(username: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .leftJoinAndSelect('u.profile', 'p')
+      .where('lower(u.username) = lower(:username) AND u.deleted_at IS NULL', { username })
+      .getOne();
+  }
+
+  /** The live account behind an access token whose session is not revoked: two primary-key probes in one plain statement. */
+  async findIdentity(id: number, sessionId: string): Promise<Pick<User, 'id' | 'username'> | null> {
+    const rows: Array<Pick<User, 'id' | 'username'>> = await this.users.query(IDENTITY_SQL, [id, sessionId]);
+    return rows[0] ?? null;
+  }
+
+  /** Live accounts in id order, at most `limit`, after the keyset cursor `after`, whose username starts with `search` (any case). */
+  page(options: { search?: string; limit: number; after?: number }): Promise<User[]> {
+    const query = this.users.createQueryBuilder('u').select(['u.id', 'u.username', 'u.email']).where('u.deleted_at IS NULL').orderBy('u.id', 'ASC').limit(options.limit);
+    if (options.after !== undefined) query.andWhere('u.id > :after', { after: options.after });
+    if (options.search) {
+      query.andWhere(`lower(u.username) LIKE :prefix ESCAPE '\\'`, { prefix: `${escapeLike(options.search.toLowerCase())}%` });
+    }
+    return query.getMany();
+  }
+
   /** A live account's username and password hash, or null. */
   async credentialsOf(userId: number, manager: EntityManager): Promise<{ username: string; passwordHash: string } | null> {
     const rows: Array<{ username: string; password_hash: string }> = await manager.query(`SELECT username, password_hash FROM users WHERE id = $1 AND deleted_at IS NULL`, [userId]);

@@ -1,18 +1,64 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { User } from '../users/entities/user.entity.js';
+import { Friendship } from './entities/friendship.entity.js';
+import { Profile } from './entities/profile.entity.js';
 
 /** The `profiles` and `friendships` tables. */
 @Injectable()
 export class ProfilesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A live account with its profile row, by id or by username (any case): one statement. */
+  findUserWithProfile(by: { id: number } | { username: string }): Promise<User | null> {
+    const query = this.dataSource.getRepository(User).createQueryBuilder('u').leftJoinAndSelect('u.profile', 'p').where('u.deleted_at IS NULL');
+    if ('id' in by) query.andWhere('u.id = :id', { id: by.id });
+    else query.andWhere('lower(u.username) = lower(:username)', { username: by.username });
+    return query.getOne();
+  }
+
+  async setBio(userId: number, bio: string, manager: EntityManager): Promise<void> {
+    await manager.upsert(Profile, { userId, bio }, ['userId']);
+  }
+
+  async setImage(userId: number, url: string): Promise<void> {
+    await this.dataSource.getRepository(Profile).upsert({ userId, image: url }, ['userId']);
+  }
+
+  /** The stored picture's URL, or null for the default. */
+  async imageOf(userId: number, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const rows: Array<{ image: string | null }> = await manager.query(`SELECT image FROM profiles WHERE user_id = $1`, [userId]);
+    return rows[0]?.image ?? null;
+  }
+
+  /** Both directions of a friendship in one statement; false when they were friends already. */
+  async befriend(userId: number, friendId: number): Promise<boolean> {
+    const inserted: unknown[] = await this.dataSource.query(
+      `INSERT INTO friendships (user_id, friend_id) VALUES ($1, $2), ($2, $1) ON CONFLICT DO NOTHING RETURNING user_id`,
+      [userId, friendId],
+    );
+    return inserted.length > 0;
+  }
+
+  /** Both directions of a friendship; false when there was none. */
+  async unfriend(userId: number, friendId: number): Promise<boolean> {
+    const result = await this.dataSource.getRepository(Friendship).delete([
+      { userId, friendId },
+      { userId: friendId, friendId: userId },
+    ]);
+    return Boolean(result.affected);
+  }
+
+  /** A user's friends' ids, ascending, at most `limit`. */
+  async friendIdsOf(userId: number, limit: number): Promise<number[]> {
+    const rows = await this.dataSource.getRepository(Friendship).find({ where: { userId }, select: { friendId: true }, order: { friendId: 'ASC' }, take: limit });
+    return rows.map((f) => f.friendId);
+  }
+
   /** Ends every friendship of a user and clears their profile text and picture (account deletion). */
   async forgetUser(userId: number, manager: EntityManager): Promise<void> {
     await manager.query(`DELETE FROM friendships WHERE user_id = $1 OR friend_id = $1`, [userId]);
     await manager.query(`UPDATE profiles SET bio = NULL, image = NULL WHERE user_id = $1`, [userId]);
-  }
-
-  /** The stored picture's URL, or null for the default. */
-  async imageOf(userId: number, manager: EntityManager): Promise<string | null> {
-    const rows: Array<{ image: string | null }> = await manager.query(`SELECT image FROM profiles WHERE user_id = $1`, [userId]);
-    return rows[0]?.image ?? null;
   }
 }

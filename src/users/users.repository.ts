@@ -59,6 +59,20 @@ export class UsersRepository {
     return query.getMany();
   }
 
+  /** A live account by username (any case), without its profile. */
+  findLiveByUsername(username: string): Promise<User | null> {
+    return this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username) AND u.deleted_at IS NULL', { username }).getOne();
+  }
+
+  /** True when another account has this email (any case). */
+  emailTakenByOther(email: string, userId: number, manager: EntityManager): Promise<boolean> {
+    return manager.getRepository(User).createQueryBuilder('u').where('lower(u.email) = lower(:email) AND u.id <> :userId', { email, userId }).getExists();
+  }
+
+  async setEmail(userId: number, email: string, manager: EntityManager): Promise<void> {
+    await manager.update(User, { id: userId }, { email });
+  }
+
   /** A live account's username and password hash, or null. */
   async credentialsOf(userId: number, manager: EntityManager): Promise<{ username: string; passwordHash: string } | null> {
     const rows: Array<{ username: string; password_hash: string }> = await manager.query(`SELECT username, password_hash FROM users WHERE id = $1 AND deleted_at IS NULL`, [userId]);

@@ -1,8 +1,8 @@
 // The SQL the app runs for the benchmarked reads and writes, used by the bare baselines and by
 // the EXPLAIN checks, so that the comparison is of everything but the SQL. The send and identity
 // statements are the app's own constants (from the build); the reads below are written inline in
-// src/chat/chat.queries.ts and copied here.
-import { STORE_ONE_SQL } from '../../dist/src/chat/message-store.js';
+// src/chat/persistence/messages.repository.ts and copied here.
+import { STORE_ONE_SQL } from '../../dist/src/chat/persistence/message-writer.js';
 import { IDENTITY_SQL } from '../../dist/src/users/users.repository.js';
 
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SessionsRepository } from '../auth/sessions.repository.js';
 import { LoginThrottleService } from '../auth/throttle/login-throttle.service.js';
-import { ConversationsRepository } from '../chat/conversations.repository.js';
+import { ConversationsRepository } from '../chat/persistence/conversations.repository.js';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { PostsRepository } from '../posts/posts.repository.js';

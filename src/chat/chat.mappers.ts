@@ -1,7 +1,7 @@
 import { toUserSummary } from '../users/user.mappers.js';
 import type { ConversationView, MessageView } from './chat.types.js';
-import type { ApiMessageDto, ConversationDto } from './dto/api-chat.dto.js';
-import type { RoomDto, RoomMessageDto } from './dto/messenger.dto.js';
+import type { ApiMessageDto, ConversationDto } from './http/dto/api-chat.dto.js';
+import type { RoomDto, RoomMessageDto } from './http/dto/messenger.dto.js';
 
 export function toApiMessage(message: MessageView): ApiMessageDto {
   return {

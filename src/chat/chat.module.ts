@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { MemoryTokenBuckets, RedisTokenBuckets, TOKEN_BUCKETS } from '../common/rate/token-buckets.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
 import { ChatBudgets } from './chat-budgets.js';
-import { ConversationsRepository } from './conversations.repository.js';
-import { ApiChatController } from './api-chat.controller.js';
-import { ChatQueries } from './chat.queries.js';
 import { ChatService } from './chat.service.js';
-import { MessageStore } from './message-store.js';
-import { MessengerController } from './messenger.controller.js';
+import { ChatRoomsController } from './http/chat-rooms.controller.js';
+import { ConversationsController } from './http/conversations.controller.js';
+import { ConversationsRepository } from './persistence/conversations.repository.js';
+import { MessageWriter } from './persistence/message-writer.js';
+import { MessagesRepository } from './persistence/messages.repository.js';
 import { ChatGateway } from './realtime/chat.gateway.js';
 import { ConnectionSlots } from './realtime/connection-slots.js';
 import { RealtimeCore } from './realtime/realtime-core.service.js';
@@ -18,13 +19,13 @@ import { RealtimeHub } from './realtime/realtime-hub.service.js';
 import { WsRoomsServer } from './realtime/ws-rooms.server.js';
 
 @Module({
-  imports: [AuthModule],
-  controllers: [ApiChatController, MessengerController],
+  imports: [AuthModule, UsersModule],
+  controllers: [ConversationsController, ChatRoomsController],
   providers: [
     ChatService,
     ConversationsRepository,
-    ChatQueries,
-    MessageStore,
+    MessagesRepository,
+    MessageWriter,
     ChatBudgets,
     RealtimeHub,
     RealtimeCore,

@@ -1,11 +1,12 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { ChatBudgets } from './chat-budgets.js';
-import { ChatQueries, type ConversationCursor, type MessageWireShape } from './chat.queries.js';
-import { MessageStore } from './message-store.js';
+import { UsersRepository } from '../users/users.repository.js';
+import type { ConversationCursor } from './persistence/chat-rows.js';
+import { ConversationsRepository } from './persistence/conversations.repository.js';
+import { MessageWriter } from './persistence/message-writer.js';
+import { MessagesRepository, type MessageWireShape } from './persistence/messages.repository.js';
 import { MAX_PARTICIPANTS, MESSAGE_MAX_LENGTH } from './chat.limits.js';
 import type { ConversationView, HistoryQuery, MessageView } from './chat.types.js';
 import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
@@ -28,10 +29,11 @@ interface UserRow {
 @Injectable()
 export class ChatService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly queries: ChatQueries,
+    private readonly conversations: ConversationsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly writer: MessageWriter,
+    private readonly users: UsersRepository,
     private readonly events: DomainEvents,
-    private readonly store: MessageStore,
     private readonly budgets: ChatBudgets,
   ) {}
 
@@ -44,7 +46,7 @@ export class ChatService {
     const ids = [...new Set([callerId, ...participantIds])];
     if (ids.length < 2) throw FieldValidationException.forField('participants', 'Add at least one other participant.');
     if (ids.length > MAX_PARTICIPANTS) throw FieldValidationException.forField('participants', `At most ${MAX_PARTICIPANTS} participants.`);
-    const users: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE id = ANY($1::int[]) AND deleted_at IS NULL`, [ids]);
+    const users = await this.users.liveByIds(ids);
     const missing = ids.filter((id) => !users.some((u) => u.id === id));
     if (missing.length) throw new FieldValidationException({ participants: missing.map((id) => `Invalid pk "${id}" - object does not exist.`) });
     if (ids.length === 2) return this.openDirect(users[0], users[1], callerId);
@@ -54,7 +56,7 @@ export class ChatService {
 
   /** `/messenger/api/chatrooms/`: the direct room of the caller and `recipient` (a username). */
   async openDirectByUsername(caller: { id: number }, recipientUsername: string): Promise<{ conversation: ConversationView; created: boolean }> {
-    const rows: UserRow[] = await this.dataSource.query(`SELECT id, username FROM users WHERE (id = $1 OR lower(username) = lower($2)) AND deleted_at IS NULL`, [caller.id, recipientUsername]);
+    const rows = await this.users.liveByIdOrUsername(caller.id, recipientUsername);
     const me = rows.find((r) => r.id === caller.id);
     const recipient = rows.find((r) => r.username.toLowerCase() === recipientUsername.toLowerCase());
     if (!me) throw new NotFoundException('User not found');
@@ -64,16 +66,16 @@ export class ChatService {
   }
 
   async getConversation(userId: number, conversationId: number): Promise<ConversationView> {
-    const row = await this.queries.conversationForMember(userId, { id: conversationId });
-    if (!row) throw new NotFoundException(CONVERSATION_NOT_FOUND);
-    return this.queries.toView(row, row.members);
+    const conversation = await this.conversations.conversationForMember(userId, { id: conversationId });
+    if (!conversation) throw new NotFoundException(CONVERSATION_NOT_FOUND);
+    return conversation;
   }
 
   async getRoom(userId: number, name: string): Promise<ConversationView> {
     if (!ROOM_NAME_PATTERN.test(name)) throw new NotFoundException('Chat room not found');
-    const row = await this.queries.conversationForMember(userId, { name });
-    if (!row) throw new NotFoundException('Chat room not found');
-    return this.queries.toView(row, row.members);
+    const conversation = await this.conversations.conversationForMember(userId, { name });
+    if (!conversation) throw new NotFoundException('Chat room not found');
+    return conversation;
   }
 
   /** A conversation by id or room name (Socket.IO accepts both). */
@@ -83,8 +85,8 @@ export class ChatService {
 
   /** A bounded page of the caller's conversations with their latest `previewSize` messages: three queries. */
   async listConversations(userId: number, options: { limit: number; cursor?: ConversationCursor; previewSize: number }) {
-    const conversations = await this.queries.conversationsForMember(userId, options.limit, options.cursor);
-    const previews = await this.queries.latestMessagesOf(
+    const conversations = await this.conversations.conversationsForMember(userId, options.limit, options.cursor);
+    const previews = await this.messages.latestMessagesOf(
       conversations.map((c) => c.id),
       options.previewSize,
     );
@@ -93,7 +95,7 @@ export class ChatService {
 
   async history(userId: number, reference: number | string, query: HistoryQuery): Promise<{ conversation: ConversationView; messages: MessageView[] }> {
     const conversation = await this.resolve(userId, reference);
-    return { conversation, messages: await this.queries.history(conversation.id, query) };
+    return { conversation, messages: await this.messages.history(conversation.id, query) };
   }
 
   /**
@@ -103,7 +105,7 @@ export class ChatService {
    */
   async wholeHistory(userId: number, reference: number | string, cap: number, shape: MessageWireShape): Promise<{ conversation: ConversationView; pages: AsyncIterable<{ json: string; lastId: number }> }> {
     const conversation = await this.resolve(userId, reference);
-    return { conversation, pages: this.queries.wholeHistoryJson(conversation.id, cap, shape) };
+    return { conversation, pages: this.messages.wholeHistoryJson(conversation.id, cap, shape) };
   }
 
   /** Page-number listing (`/api/messages/`) of one conversation or of all the caller's. */
@@ -113,15 +115,15 @@ export class ChatService {
       await this.getConversation(userId, options.conversationId);
       scope = { conversationId: options.conversationId };
     }
-    const count = await this.queries.messageCount(scope);
+    const count = await this.messages.messageCount(scope);
     const pages = Math.max(1, Math.ceil(count / options.pageSize));
     if (options.page > pages) throw new NotFoundException('Invalid page.');
-    const messages = count ? await this.queries.messagePage(scope, (options.page - 1) * options.pageSize, options.pageSize, count) : [];
+    const messages = count ? await this.messages.messagePage(scope, (options.page - 1) * options.pageSize, options.pageSize, count) : [];
     return { count, messages };
   }
 
   /**
-   * Stores a message from a member (see {@link MessageStore}: numbered in its conversation,
+   * Stores a message from a member (see {@link MessageWriter}: numbered in its conversation,
    * idempotent per `clientId`), taking it from the sender's message budget first (429 when spent)
    * unless the caller has already taken it (`charged`: the WebSocket rooms pace their sends).
    * Returns `created: false` with the first message for a retry; only a new message is published.
@@ -129,7 +131,7 @@ export class ChatService {
   async sendMessage(senderId: number, conversationId: number, rawText: unknown, clientId?: string | null, options: SendOptions = {}): Promise<{ message: MessageView; created: boolean }> {
     const text = normaliseText(rawText, options.field);
     if (!options.charged) await this.budgets.chargeMessage(senderId);
-    const result = await this.store.store(conversationId, { senderId, text, clientId: clientId ?? null });
+    const result = await this.writer.write(conversationId, { senderId, text, clientId: clientId ?? null });
     if (!result) throw new NotFoundException(CONVERSATION_NOT_FOUND);
     if (result.created) this.events.emit('message.created', { message: result.message });
     return result;
@@ -147,45 +149,28 @@ export class ChatService {
    */
   private async openDirect(a: UserRow, b: UserRow, chargedUserId: number): Promise<{ conversation: ConversationView; created: boolean }> {
     const [low, high] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
-    const existing = () =>
-      this.dataSource.query(`SELECT id FROM conversations WHERE kind = 'direct' AND direct_user_low = $1 AND direct_user_high = $2`, [low, high]) as Promise<Array<{ id: number }>>;
-    let found = await existing();
+    let id = await this.conversations.findDirect(low, high);
     let created = false;
-    if (!found.length) {
+    if (id === null) {
       await this.budgets.chargeConversation(chargedUserId);
-      const inserted = await this.dataSource.transaction(async (manager) => {
-        const rows: Array<{ id: number }> = await manager.query(
-          `INSERT INTO conversations (kind, name, direct_user_low, direct_user_high) VALUES ('direct', $1, $2, $3)
-           ON CONFLICT (direct_user_low, direct_user_high) WHERE kind = 'direct' DO NOTHING
-           RETURNING id`,
-          [directRoomName(a.username, b.username), low, high],
-        );
-        if (rows.length) await this.addMembers(manager, rows[0].id, [low, high]);
-        return rows;
-      });
-      created = inserted.length > 0;
+      id = await this.conversations.createDirect(directRoomName(a.username, b.username), low, high);
+      created = id !== null;
       // The other one of the pair opened it at the same moment: theirs is the conversation.
-      if (!created) await this.budgets.refundConversation(chargedUserId);
-      found = created ? inserted : await existing();
+      if (!created) {
+        await this.budgets.refundConversation(chargedUserId);
+        id = await this.conversations.findDirect(low, high);
+      }
     }
-    const conversation = await this.getConversation(a.id, found[0].id);
+    const conversation = await this.getConversation(a.id, id as number);
     if (created) this.events.emit('conversation.created', { conversation });
     return { conversation, created };
   }
 
   private async createGroup(memberIds: number[]): Promise<{ conversation: ConversationView; created: boolean }> {
-    const id = await this.dataSource.transaction(async (manager) => {
-      const inserted: Array<{ id: number }> = await manager.query(`INSERT INTO conversations (kind, name) VALUES ('group', $1) RETURNING id`, [groupRoomName()]);
-      await this.addMembers(manager, inserted[0].id, memberIds);
-      return inserted[0].id;
-    });
+    const id = await this.conversations.createGroup(groupRoomName(), memberIds);
     const conversation = await this.getConversation(memberIds[0], id);
     this.events.emit('conversation.created', { conversation });
     return { conversation, created: true };
-  }
-
-  private addMembers(manager: EntityManager, conversationId: number, userIds: number[]) {
-    return manager.query(`INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::int[])`, [conversationId, userIds]);
   }
 }
 

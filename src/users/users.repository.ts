@@ -59,6 +59,16 @@ export class UsersRepository {
     return query.getMany();
   }
 
+  /** The live accounts among `ids` (id and username). */
+  liveByIds(ids: number[]): Promise<Array<{ id: number; username: string }>> {
+    return this.users.query(`SELECT id, username FROM users WHERE id = ANY($1::int[]) AND deleted_at IS NULL`, [ids]);
+  }
+
+  /** The live accounts with this id or this username (any case): a caller and the person they name, in one query. */
+  liveByIdOrUsername(id: number, username: string): Promise<Array<{ id: number; username: string }>> {
+    return this.users.query(`SELECT id, username FROM users WHERE (id = $1 OR lower(username) = lower($2)) AND deleted_at IS NULL`, [id, username]);
+  }
+
   /** A live account by username (any case), without its profile. */
   findLiveByUsername(username: string): Promise<User | null> {
     return this.users.createQueryBuilder('u').where('lower(u.username) = lower(:username) AND u.deleted_at IS NULL', { username }).getOne();

@@ -10,7 +10,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module.js';
 import { toApiMessage, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
-import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../dto/socket.dto.js';
+import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../http/dto/socket.dto.js';
 import { ConnectionSlots } from './connection-slots.js';
 import { RealtimeCore } from './realtime-core.service.js';
 import { conversationRoom, RealtimeHub } from './realtime-hub.service.js';

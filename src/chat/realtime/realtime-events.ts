@@ -1,6 +1,6 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { MessageView } from '../chat.types.js';
-import type { ApiMessageDto, ConversationDto } from '../dto/api-chat.dto.js';
+import type { ApiMessageDto, ConversationDto } from '../http/dto/api-chat.dto.js';
 
 /**
  * A refused request: an HTTP-like status and a sentence; with status 429, `retry_after` says how

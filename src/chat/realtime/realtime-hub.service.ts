@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { DomainEvents } from '../../events/domain-events.js';
 import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
 import { toApiMessage, toConversationDto, toRoomMessage } from '../chat.mappers.js';
-import { ChatQueries } from '../chat.queries.js';
+import { MessagesRepository } from '../persistence/messages.repository.js';
 import type { MessageView } from '../chat.types.js';
 import { ConversationSequencer } from './conversation-sequencer.js';
 import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MESSAGE_EVENT, type ChatNamespace, type WireMessage } from './realtime-events.js';
@@ -51,7 +51,7 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly events: DomainEvents,
-    private readonly queries: ChatQueries,
+    private readonly messages: MessagesRepository,
     private readonly lifecycle: AppLifecycle,
   ) {}
 
@@ -71,7 +71,7 @@ export class RealtimeHub implements OnModuleInit, OnModuleDestroy {
       conversationId,
       new ConversationSequencer(conversationId, messageCount, {
         deliver: (message) => this.deliverLocally(message),
-        fetchRange: (id, from, to) => this.queries.messagesBySeq(id, from, to),
+        fetchRange: (id, from, to) => this.messages.messagesBySeq(id, from, to),
         onFillError: (error) => this.logger.warn(`conversation ${conversationId}: could not read missed messages: ${error.message}`),
       }),
     );

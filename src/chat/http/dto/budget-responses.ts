@@ -1,5 +1,5 @@
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
+import { ErrorResponseDto } from '../../../common/errors/error-response.dto.js';
 
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds until the budget allows one more', schema: { type: 'integer', minimum: 1 } } };
 

@@ -1,25 +1,24 @@
 import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
-import { FieldValidationException } from '../common/errors/api-exceptions.js';
+import { CurrentUser, type AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
+import { FieldValidationException } from '../../common/errors/api-exceptions.js';
 import { ConversationBudgetResponse, MessageBudgetResponse } from './dto/budget-responses.js';
-import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
-import { absoluteUrl, setNextLink } from '../common/http/absolute-url.js';
-import { sendJsonArrayText } from '../common/http/json-array-stream.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/app-config.js';
-import { IdParamPipe } from '../common/http/id-param.pipe.js';
-import { toApiMessage, toConversationDto } from './chat.mappers.js';
-import { ChatService, textOf } from './chat.service.js';
-import { CONVERSATIONS_PAGE_DEFAULT, HISTORY_DEFAULT, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PREVIEW_DEFAULT } from './chat.limits.js';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
+import { absoluteUrl, setNextLink } from '../../common/http/absolute-url.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { IdParamPipe } from '../../common/http/id-param.pipe.js';
+import { toApiMessage, toConversationDto } from '../chat.mappers.js';
+import { ChatService } from '../chat.service.js';
+import { CONVERSATIONS_PAGE_DEFAULT, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PREVIEW_DEFAULT } from '../chat.limits.js';
 import { decodeConversationCursor, encodeConversationCursor } from './conversation-cursor.js';
+import { answerHistory } from './history-response.js';
 import {
   ApiMessageDto,
   ConversationDto,
   CreateConversationDto,
   HistoryQueryDto,
-  isWholeListRequest,
   ListConversationsQueryDto,
   MessagePageQueryDto,
   PaginatedMessagesDto,
@@ -40,7 +39,7 @@ function parsePageSize(raw: string | undefined): number {
 
 @ApiTags('conversations (/api/)')
 @Controller('api')
-export class ApiChatController {
+export class ConversationsController {
   constructor(
     private readonly chat: ChatService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -102,12 +101,7 @@ export class ApiChatController {
     @Query() query: HistoryQueryDto,
     @Res() response: Response,
   ): Promise<void> {
-    if (isWholeListRequest(query)) {
-      const { pages } = await this.chat.wholeHistory(user.id, id, this.config.listMaxItems, 'api');
-      return sendJsonArrayText(response, textOf(pages));
-    }
-    const { messages } = await this.chat.history(user.id, id, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
-    response.json(messages.map(toApiMessage));
+    await answerHistory(this.chat, response, { userId: user.id, reference: id, query, shape: 'api', cap: this.config.listMaxItems });
   }
 
   @Post('messages')

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
-import { MAX_DB_ID } from '../common/validation/ids.js';
-import type { ConversationCursor } from './chat.queries.js';
+import { MAX_DB_ID } from '../../common/validation/ids.js';
+import type { ConversationCursor } from '../persistence/chat-rows.js';
 
 export function encodeConversationCursor(cursor: ConversationCursor): string {
   return Buffer.from(`${cursor.lastActivityAt}|${cursor.id}`).toString('base64url');

@@ -1,10 +1,10 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { AcceptsNumericString, IntegerList } from '../../common/validation/form-values.decorator.js';
-import { pythonTypeName } from '../../common/validation/drf-messages.js';
-import { isDbId, IsDbIdQuery, MAX_DB_ID } from '../../common/validation/ids.js';
-import { UserSummaryDto } from '../../users/dto/user.dto.js';
-import { CONVERSATIONS_PAGE_MAX, HISTORY_MAX, MESSAGE_MAX_LENGTH, PREVIEW_MAX } from '../chat.limits.js';
+import { AcceptsNumericString, IntegerList } from '../../../common/validation/form-values.decorator.js';
+import { pythonTypeName } from '../../../common/validation/drf-messages.js';
+import { isDbId, IsDbIdQuery, MAX_DB_ID } from '../../../common/validation/ids.js';
+import { UserSummaryDto } from '../../../users/dto/user.dto.js';
+import { CONVERSATIONS_PAGE_MAX, HISTORY_MAX, MESSAGE_MAX_LENGTH, PREVIEW_MAX } from '../../chat.limits.js';
 import { IsClientId } from './client-id.decorator.js';
 
 /** DRF's primary-key messages: a wrong type, or a key that matches nothing (out of range here). */

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ChatQueries, toMessageView } from './chat.queries.js';
-import type { MessageView } from './chat.types.js';
+import type { MessageView } from '../chat.types.js';
+import { toMessageView } from './chat-rows.js';
+import { MessagesRepository } from './messages.repository.js';
 
 export interface MessageDraft {
   senderId: number;
@@ -65,7 +66,7 @@ interface BatchRow {
 }
 
 /**
- * Writes messages, numbering them `seq` 1, 2, 3, … in each conversation under the
+ * The one writer of messages (the messages table's writes, as MessagesRepository holds its reads). Writes messages, numbering them `seq` 1, 2, 3, … in each conversation under the
  * conversation's row lock. That lock is held until the commit is flushed, so a busy room can
  * commit only one write at a time; sends to one conversation are therefore queued here and what
  * queued while a write was in flight is written together, in one statement and one commit (up
@@ -73,15 +74,16 @@ interface BatchRow {
  * Measured: docs/performance.md.
  */
 @Injectable()
-export class MessageStore {
+export class MessageWriter {
   private readonly queues = new Map<number, Pending[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly queries: ChatQueries,
+    private readonly messages: MessagesRepository,
   ) {}
 
-  store(conversationId: number, draft: MessageDraft): Promise<StoreResult> {
+  /** Writes one message (queued behind the conversation's write in flight, if any); resolves once it is committed. */
+  write(conversationId: number, draft: MessageDraft): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
       const queue = this.queues.get(conversationId);
       if (queue) return void queue.push({ draft, resolve, reject });
@@ -115,7 +117,7 @@ export class MessageStore {
     if (!rows.length) return null;
     const row = rows[0];
     if (row.id === null) {
-      const existing = draft.clientId ? await this.queries.messageByClientId(conversationId, draft.senderId, draft.clientId) : null;
+      const existing = draft.clientId ? await this.messages.messageByClientId(conversationId, draft.senderId, draft.clientId) : null;
       if (!existing) throw new Error(`message of ${draft.senderId} in ${conversationId} was neither stored nor found`);
       return { message: existing, created: false };
     }

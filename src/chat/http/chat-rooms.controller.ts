@@ -1,21 +1,21 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
+import { CurrentUser, type AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
 import { ConversationBudgetResponse, MessageBudgetResponse } from './dto/budget-responses.js';
-import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
-import { sendJsonArrayText } from '../common/http/json-array-stream.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/app-config.js';
-import { toRoomDto, toRoomMessage } from './chat.mappers.js';
-import { ChatService, textOf } from './chat.service.js';
-import { CONVERSATIONS_PAGE_MAX, HISTORY_DEFAULT } from './chat.limits.js';
-import { HistoryQueryDto, isWholeListRequest } from './dto/api-chat.dto.js';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { toRoomDto, toRoomMessage } from '../chat.mappers.js';
+import { ChatService } from '../chat.service.js';
+import { CONVERSATIONS_PAGE_MAX } from '../chat.limits.js';
+import { HistoryQueryDto } from './dto/api-chat.dto.js';
 import { CreateRoomDto, PostRoomMessageDto, RoomDto, RoomMessageDto } from './dto/messenger.dto.js';
+import { answerHistory } from './history-response.js';
 
 @ApiTags('chat rooms (/messenger/)')
 @Controller('messenger/api')
-export class MessengerController {
+export class ChatRoomsController {
   constructor(
     private readonly chat: ChatService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -62,12 +62,7 @@ export class MessengerController {
   @ApiOkResponse({ type: [RoomMessageDto] })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member' })
   async history(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Query() query: HistoryQueryDto, @Res() response: Response): Promise<void> {
-    if (isWholeListRequest(query)) {
-      const { pages } = await this.chat.wholeHistory(user.id, room, this.config.listMaxItems, 'room');
-      return sendJsonArrayText(response, textOf(pages));
-    }
-    const { messages } = await this.chat.history(user.id, room, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
-    response.json(messages.map(toRoomMessage));
+    await answerHistory(this.chat, response, { userId: user.id, reference: room, query, shape: 'room', cap: this.config.listMaxItems });
   }
 
   @Post('chatrooms/:room/messages')

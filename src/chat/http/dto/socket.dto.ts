@@ -1,8 +1,8 @@
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, registerDecorator, type ValidationOptions } from 'class-validator';
-import { isDbId } from '../../common/validation/ids.js';
-import { MESSAGE_MAX_LENGTH } from '../chat.limits.js';
+import { isDbId } from '../../../common/validation/ids.js';
+import { MESSAGE_MAX_LENGTH } from '../../chat.limits.js';
 import { IsClientId } from './client-id.decorator.js';
-import { ROOM_NAME_PATTERN } from '../room-names.js';
+import { ROOM_NAME_PATTERN } from '../../room-names.js';
 
 /** A conversation id (positive 32-bit integer) or a room name. */
 function IsConversationRef(options?: ValidationOptions) {

@@ -1,6 +1,6 @@
 import { IsString, Length, MaxLength } from 'class-validator';
-import { NotBlank } from '../../common/validation/not-blank.decorator.js';
-import { MESSAGE_MAX_LENGTH } from '../chat.limits.js';
+import { NotBlank } from '../../../common/validation/not-blank.decorator.js';
+import { MESSAGE_MAX_LENGTH } from '../../chat.limits.js';
 import { IsClientId } from './client-id.decorator.js';
 
 /** A chat room as the `/messenger/` family shows it. */

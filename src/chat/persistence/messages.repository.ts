@@ -1,38 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ConversationKind } from './entities/conversation.entity.js';
-import type { ConversationView, HistoryQuery, MessageView, UserRef } from './chat.types.js';
-
-interface ConversationRow {
-  id: number;
-  kind: ConversationKind;
-  name: string;
-  title: string | null;
-  created_at: Date;
-  last_activity_at: Date;
-  message_count: string;
-}
-
-interface MessageRow {
-  id: string;
-  conversation_id: number;
-  seq: string | number;
-  text: string;
-  client_id: string | null;
-  created_at: Date;
-  sender_id: number;
-  sender_username: string;
-  sender_email: string;
-}
-
-export interface ConversationCursor {
-  lastActivityAt: string;
-  id: number;
-}
-
-const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
-const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count`;
+import type { HistoryQuery, MessageView } from '../chat.types.js';
+import { MESSAGE_COLUMNS, toMessageView, type MessageRow } from './chat-rows.js';
 
 /** A message's wire shape: the `/api/` family's or the `/messenger/` family's (see chat.mappers.ts). */
 export type MessageWireShape = 'api' | 'room';
@@ -54,84 +24,17 @@ const WIRE_JSON: Record<MessageWireShape, string> = {
   room: `'{"id":' || m.id || ',"user":' || ${str('u.username')} || ',"content":' || ${str('m.text')} || ',"timestamp":"' || ${ISO_TIMESTAMP} || '"}'`,
 };
 
-export function toMessageView(row: MessageRow): MessageView {
-  return {
-    id: Number(row.id),
-    conversationId: row.conversation_id,
-    seq: Number(row.seq),
-    sender: { id: row.sender_id, username: row.sender_username, email: row.sender_email },
-    text: row.text,
-    clientId: row.client_id,
-    createdAt: new Date(row.created_at),
-  };
-}
-
 /**
- * Every read of the chat aggregate, in SQL written for its index: lists cost a fixed number of
- * queries (members and latest messages of a whole page in one query each), history is a keyset
- * range on (conversation_id, id), and pages count from a stored counter.
+ * Every read of messages, in SQL written for its index: history is a keyset range on
+ * (conversation_id, id) or a `seq` range, the latest messages of a whole page come in one query,
+ * and page numbers count from the stored counter. Writes go through MessageWriter.
  */
 @Injectable()
-export class ChatQueries {
+export class MessagesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   private db(manager?: EntityManager) {
     return manager ?? this.dataSource;
-  }
-
-  async conversationForMember(userId: number, where: { id: number } | { name: string }, manager?: EntityManager): Promise<(ConversationRow & { members: UserRef[] }) | null> {
-    // A room name is the current one or, failing that, a former one (an alias); COALESCE stops at the first hit.
-    const [condition, value] =
-      'id' in where
-        ? ['c.id = $2', where.id]
-        : ['c.id = coalesce((SELECT id FROM conversations WHERE name = $2), (SELECT conversation_id FROM conversation_name_aliases WHERE name = $2))', where.name];
-    const rows: ConversationRow[] = await this.db(manager).query(
-      `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
-       JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $1
-       WHERE ${condition}`,
-      [userId, value],
-    );
-    if (!rows.length) return null;
-    const members = await this.membersOf([rows[0].id], manager);
-    return { ...rows[0], members: members.get(rows[0].id) ?? [] };
-  }
-
-  /** The caller's conversations, most recent activity first, keyset on (last_activity_at, id). */
-  async conversationsForMember(userId: number, limit: number, cursor?: ConversationCursor): Promise<Array<ConversationView & { cursor: ConversationCursor }>> {
-    const params: unknown[] = [userId, limit];
-    let after = '';
-    if (cursor) {
-      params.push(cursor.lastActivityAt, cursor.id);
-      after = `AND (c.last_activity_at, c.id) < ($3::timestamptz, $4::int)`;
-    }
-    // The cursor carries PostgreSQL's own microsecond text of last_activity_at (a JS Date keeps ms).
-    const rows: Array<ConversationRow & { activity_cursor: string }> = await this.dataSource.query(
-      `SELECT ${CONVERSATION_COLUMNS},
-              to_char(c.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS activity_cursor
-       FROM conversation_members cm
-       JOIN conversations c ON c.id = cm.conversation_id
-       WHERE cm.user_id = $1 ${after}
-       ORDER BY c.last_activity_at DESC, c.id DESC
-       LIMIT $2`,
-      params,
-    );
-    const members = await this.membersOf(rows.map((r) => r.id));
-    return rows.map((row) => ({ ...this.toView(row, members.get(row.id) ?? []), cursor: { lastActivityAt: row.activity_cursor, id: row.id } }));
-  }
-
-  /** Members of many conversations in one query. */
-  async membersOf(conversationIds: number[], manager?: EntityManager): Promise<Map<number, UserRef[]>> {
-    const byConversation = new Map<number, UserRef[]>(conversationIds.map((id) => [id, []]));
-    if (!conversationIds.length) return byConversation;
-    const rows: Array<{ conversation_id: number; id: number; username: string; email: string }> = await this.db(manager).query(
-      `SELECT cm.conversation_id, u.id, u.username, u.email
-       FROM conversation_members cm JOIN users u ON u.id = cm.user_id
-       WHERE cm.conversation_id = ANY($1::int[])
-       ORDER BY cm.conversation_id, u.id`,
-      [conversationIds],
-    );
-    for (const row of rows) byConversation.get(row.conversation_id)?.push({ id: row.id, username: row.username, email: row.email });
-    return byConversation;
   }
 
   /** The latest `perConversation` messages of many conversations in one query, oldest first each. */
@@ -259,18 +162,5 @@ export class ChatQueries {
       fromEnd ? [scope.userId, Math.max(0, total - offset - size), Math.min(size, total - offset)] : [scope.userId, offset, size],
     );
     return rows.map(toMessageView);
-  }
-
-  toView(row: ConversationRow, members: UserRef[]): ConversationView {
-    return {
-      id: row.id,
-      kind: row.kind,
-      name: row.name,
-      title: row.title,
-      createdAt: new Date(row.created_at),
-      lastActivityAt: new Date(row.last_activity_at),
-      messageCount: Number(row.message_count),
-      members,
-    };
   }
 }

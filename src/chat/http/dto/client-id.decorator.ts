@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { CLIENT_ID_PATTERN, CLIENT_ID_RULE } from '../chat.limits.js';
+import { CLIENT_ID_PATTERN, CLIENT_ID_RULE } from '../../chat.limits.js';
 
 /**
  * The optional idempotency key of a send. It states its OpenAPI schema itself: the Swagger plugin

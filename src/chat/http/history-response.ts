@@ -1,0 +1,25 @@
+import type { Response } from 'express';
+import { sendJsonArrayText } from '../../common/http/json-array-stream.js';
+import { toApiMessage, toRoomMessage } from '../chat.mappers.js';
+import { ChatService, textOf } from '../chat.service.js';
+import { HISTORY_DEFAULT } from '../chat.limits.js';
+import type { MessageWireShape } from '../persistence/messages.repository.js';
+import { isWholeListRequest, type HistoryQueryDto } from './dto/api-chat.dto.js';
+
+/**
+ * A conversation's history in one family's message shape: the whole of it (at most `cap`,
+ * streamed) when no paging parameter is given, as the originals answer, else one keyset page.
+ */
+export async function answerHistory(
+  chat: ChatService,
+  response: Response,
+  request: { userId: number; reference: number | string; query: HistoryQueryDto; shape: MessageWireShape; cap: number },
+): Promise<void> {
+  const { userId, reference, query, shape } = request;
+  if (isWholeListRequest(query)) {
+    const { pages } = await chat.wholeHistory(userId, reference, request.cap, shape);
+    return sendJsonArrayText(response, textOf(pages));
+  }
+  const { messages } = await chat.history(userId, reference, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
+  response.json(shape === 'api' ? messages.map(toApiMessage) : messages.map(toRoomMessage));
+}

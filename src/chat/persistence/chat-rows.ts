@@ -1,0 +1,59 @@
+import type { ConversationKind } from '../entities/conversation.entity.js';
+import type { ConversationView, MessageView, UserRef } from '../chat.types.js';
+
+/** Rows as the chat's SQL reads them, and their conversion to the views services return. */
+export interface ConversationRow {
+  id: number;
+  kind: ConversationKind;
+  name: string;
+  title: string | null;
+  created_at: Date;
+  last_activity_at: Date;
+  message_count: string;
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: number;
+  seq: string | number;
+  text: string;
+  client_id: string | null;
+  created_at: Date;
+  sender_id: number;
+  sender_username: string;
+  sender_email: string;
+}
+
+export interface ConversationCursor {
+  lastActivityAt: string;
+  id: number;
+}
+
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
+export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count`;
+
+export function toMessageView(row: MessageRow): MessageView {
+  return {
+    id: Number(row.id),
+    conversationId: row.conversation_id,
+    seq: Number(row.seq),
+    sender: { id: row.sender_id, username: row.sender_username, email: row.sender_email },
+    text: row.text,
+    clientId: row.client_id,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+
+export function toConversationView(row: ConversationRow, members: UserRef[]): ConversationView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    title: row.title,
+    createdAt: new Date(row.created_at),
+    lastActivityAt: new Date(row.last_activity_at),
+    messageCount: Number(row.message_count),
+    members,
+  };
+}

@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ConversationView, UserRef } from '../chat.types.js';
+import { CONVERSATION_COLUMNS, toConversationView, type ConversationCursor, type ConversationRow } from './chat-rows.js';
+
+/**
+ * The `conversations`, `conversation_members` and `conversation_name_aliases` tables. Reads are
+ * members-only by construction (every lookup joins the caller's membership); lists cost a fixed
+ * number of queries (the members of a whole page in one).
+ */
+@Injectable()
+export class ConversationsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private db(manager?: EntityManager) {
+    return manager ?? this.dataSource;
+  }
+
+  async conversationForMember(userId: number, where: { id: number } | { name: string }, manager?: EntityManager): Promise<ConversationView | null> {
+    // A room name is the current one or, failing that, a former one (an alias); COALESCE stops at the first hit.
+    const [condition, value] =
+      'id' in where
+        ? ['c.id = $2', where.id]
+        : ['c.id = coalesce((SELECT id FROM conversations WHERE name = $2), (SELECT conversation_id FROM conversation_name_aliases WHERE name = $2))', where.name];
+    const rows: ConversationRow[] = await this.db(manager).query(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
+       JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $1
+       WHERE ${condition}`,
+      [userId, value],
+    );
+    if (!rows.length) return null;
+    const members = await this.membersOf([rows[0].id], manager);
+    return toConversationView(rows[0], members.get(rows[0].id) ?? []);
+  }
+
+  /** The caller's conversations, most recent activity first, keyset on (last_activity_at, id). */
+  async conversationsForMember(userId: number, limit: number, cursor?: ConversationCursor): Promise<Array<ConversationView & { cursor: ConversationCursor }>> {
+    const params: unknown[] = [userId, limit];
+    let after = '';
+    if (cursor) {
+      params.push(cursor.lastActivityAt, cursor.id);
+      after = `AND (c.last_activity_at, c.id) < ($3::timestamptz, $4::int)`;
+    }
+    // The cursor carries PostgreSQL's own microsecond text of last_activity_at (a JS Date keeps ms).
+    const rows: Array<ConversationRow & { activity_cursor: string }> = await this.dataSource.query(
+      `SELECT ${CONVERSATION_COLUMNS},
+              to_char(c.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS activity_cursor
+       FROM conversation_members cm
+       JOIN conversations c ON c.id = cm.conversation_id
+       WHERE cm.user_id = $1 ${after}
+       ORDER BY c.last_activity_at DESC, c.id DESC
+       LIMIT $2`,
+      params,
+    );
+    const members = await this.membersOf(rows.map((r) => r.id));
+    return rows.map((row) => ({ ...toConversationView(row, members.get(row.id) ?? []), cursor: { lastActivityAt: row.activity_cursor, id: row.id } }));
+  }
+
+  /** Members of many conversations in one query. */
+  async membersOf(conversationIds: number[], manager?: EntityManager): Promise<Map<number, UserRef[]>> {
+    const byConversation = new Map<number, UserRef[]>(conversationIds.map((id) => [id, []]));
+    if (!conversationIds.length) return byConversation;
+    const rows: Array<{ conversation_id: number; id: number; username: string; email: string }> = await this.db(manager).query(
+      `SELECT cm.conversation_id, u.id, u.username, u.email
+       FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+       WHERE cm.conversation_id = ANY($1::int[])
+       ORDER BY cm.conversation_id, u.id`,
+      [conversationIds],
+    );
+    for (const row of rows) byConversation.get(row.conversation_id)?.push({ id: row.id, username: row.username, email: row.email });
+    return byConversation;
+  }
+
+  /** The direct conversation of a pair (`low` < `high`), if it exists. */
+  async findDirect(low: number, high: number): Promise<number | null> {
+    const rows: Array<{ id: number }> = await this.dataSource.query(`SELECT id FROM conversations WHERE kind = 'direct' AND direct_user_low = $1 AND direct_user_high = $2`, [low, high]);
+    return rows[0]?.id ?? null;
+  }
+
+  /**
+   * Creates the direct conversation of a pair with both members, in one transaction; null when
+   * the pair's conversation was created meanwhile (a unique index on the pair decides).
+   */
+  createDirect(name: string, low: number, high: number): Promise<number | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: Array<{ id: number }> = await manager.query(
+        `INSERT INTO conversations (kind, name, direct_user_low, direct_user_high) VALUES ('direct', $1, $2, $3)
+         ON CONFLICT (direct_user_low, direct_user_high) WHERE kind = 'direct' DO NOTHING
+         RETURNING id`,
+        [name, low, high],
+      );
+      if (!rows.length) return null;
+      await this.addMembers(manager, rows[0].id, [low, high]);
+      return rows[0].id;
+    });
+  }
+
+  /** Creates a group with its members, in one transaction. */
+  createGroup(name: string, memberIds: number[]): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: Array<{ id: number }> = await manager.query(`INSERT INTO conversations (kind, name) VALUES ('group', $1) RETURNING id`, [name]);
+      await this.addMembers(manager, rows[0].id, memberIds);
+      return rows[0].id;
+    });
+  }
+
+  private async addMembers(manager: EntityManager, conversationId: number, userIds: number[]): Promise<void> {
+    await manager.query(`INSERT INTO conversation_members (conversation_id, user_id) SELECT $1, unnest($2::int[])`, [conversationId, userIds]);
+  }
+
+  /**
+   * Takes a user out of every conversation (account deletion). Their direct rooms give their names
+   * up (`x-<id>`): names are built from usernames, and the username is free again, so the same
+   * pair's new room must be able to take it.
+   */
+  async removeMemberEverywhere(userId: number, manager: EntityManager): Promise<void> {
+    await manager.query(`DELETE FROM conversation_members WHERE user_id = $1`, [userId]);
+    await manager.query(`UPDATE conversations SET name = 'x-' || id WHERE kind = 'direct' AND (direct_user_low = $1 OR direct_user_high = $1)`, [userId]);
+  }
+}

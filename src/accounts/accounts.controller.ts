@@ -1,22 +1,80 @@
-import { Body, Controller, Delete, HttpCode } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNoContentResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import { AuthService } from '../auth/auth.service.js';
+import { AccountCreatedDto } from '../auth/dto/auth.dto.js';
 import { ClientIp } from '../common/decorators/client-ip.decorator.js';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
+import { Public } from '../common/decorators/public.decorator.js';
+import { Registration } from '../common/decorators/registration.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
+import { CreateAccountDto, RegisterDto } from '../users/dto/register.dto.js';
+import { RegisteredDto } from '../users/dto/user.dto.js';
+import { toUserSummary } from '../users/user.mappers.js';
 import { AccountDeletionService } from './account-deletion.service.js';
+import { AccountRegistrationService } from './account-registration.service.js';
 import { DeleteAccountDto } from './dto/delete-account.dto.js';
 
-@ApiTags('profiles')
-@Controller('profiles/api')
+const TOO_MANY_REGISTRATIONS = 'Too many registrations from this address (REGISTRATIONS_PER_IP_PER_MINUTE); see Retry-After';
+const INVALID_ACCOUNT = 'Invalid field, or username/email already taken';
+
+/** Creating and deleting accounts, on the routes each contract gives them. */
+@Controller()
 export class AccountsController {
-  constructor(private readonly deletion: AccountDeletionService) {}
+  constructor(
+    private readonly registration: AccountRegistrationService,
+    private readonly deletion: AccountDeletionService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** Registration of the `/register/` family: the account with an optional bio and picture URL. */
+  @ApiTags('accounts')
+  @Public()
+  @Registration()
+  @Post('register')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a user' })
+  @ApiCreatedResponse({ type: RegisteredDto })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: TOO_MANY_REGISTRATIONS })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: INVALID_ACCOUNT })
+  async register(@Body() body: RegisterDto): Promise<RegisteredDto> {
+    const user = await this.registration.register({ username: body.username, email: body.email, password: body.password, bio: body.bio, profilePicture: body.profile_picture });
+    return { message: 'User registered successfully!', user_id: user.id };
+  }
+
+  /**
+   * Registration of the `/accounts/` family, answered as the original: the account and an access
+   * token that works at once (with the family's long lifetime), status 200.
+   */
+  @ApiTags('auth')
+  @Public()
+  @Registration()
+  @Post('accounts/api/users')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create a user (returns it with an access token)' })
+  @ApiOkResponse({ type: AccountCreatedDto })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: TOO_MANY_REGISTRATIONS })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: INVALID_ACCOUNT })
+  async createAccount(@Body() body: CreateAccountDto): Promise<AccountCreatedDto> {
+    const user = await this.registration.register(body);
+    const { access } = await this.auth.openSession(user.id, 'accounts');
+    return { user: toUserSummary(user), token: access };
+  }
 
   /**
    * Deletes the account, confirmed by its password. Profile, picture, posts, friendships,
    * sessions and memberships are removed; sent messages stay in their conversations under a
    * scrubbed sender (`~deleted~<id>`). Every token of the account stops working at once.
    */
-  @Delete('profile')
+  @ApiTags('profiles')
+  @Delete('profiles/api/profile')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete the account (password confirmation)' })
   @ApiNoContentResponse({ description: 'Deleted' })

@@ -5,12 +5,13 @@ import { PostsModule } from '../posts/posts.module.js';
 import { ProfilesModule } from '../profiles/profiles.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountDeletionService } from './account-deletion.service.js';
+import { AccountRegistrationService } from './account-registration.service.js';
 import { AccountsController } from './accounts.controller.js';
 
-/** What spans every module's data: deleting an account. Nothing imports this module. */
+/** What spans every module's data: creating and deleting accounts. Nothing imports this module. */
 @Module({
   imports: [UsersModule, AuthModule, ProfilesModule, PostsModule, ChatModule],
   controllers: [AccountsController],
-  providers: [AccountDeletionService],
+  providers: [AccountRegistrationService, AccountDeletionService],
 })
 export class AccountsModule {}

@@ -1,15 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { ClientIp } from '../common/decorators/client-ip.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
-import { Registration } from '../common/decorators/registration.decorator.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
-import { CreateAccountDto } from '../users/dto/register.dto.js';
-import { toLoginUser, toUserSummary } from '../users/user.mappers.js';
-import { UsersService } from '../users/users.service.js';
+import { toLoginUser } from '../users/user.mappers.js';
 import { AuthService } from './auth.service.js';
-import { AccountCreatedDto, LoginDto, LoginResponseDto, MessageDto, RefreshDto, RefreshResponseDto, TokenPairDto, VerifyDto } from './dto/auth.dto.js';
+import { LoginDto, LoginResponseDto, MessageDto, RefreshDto, RefreshResponseDto, TokenPairDto, VerifyDto } from './dto/auth.dto.js';
 
 const BAD_CREDENTIALS = 'Wrong username or password: `{"detail": "No active account found with the given credentials", "code": "no_active_account"}`';
 const BAD_TOKEN = 'Invalid, expired, revoked or reused token: `{"detail": "…", "code": "token_not_valid"}` (SimpleJWT)';
@@ -18,10 +15,7 @@ const BAD_TOKEN = 'Invalid, expired, revoked or reused token: `{"detail": "…",
 @Public()
 @Controller()
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly users: UsersService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Post('login')
   @HttpCode(200)
@@ -75,22 +69,5 @@ export class AuthController {
   async logout(@Body() body: RefreshDto): Promise<MessageDto> {
     await this.auth.logout(body.refresh);
     return { message: 'Logged out.' };
-  }
-
-  /**
-   * Registration of the `/accounts/` family, answered as the original: the account and an access
-   * token that works at once (with the family's long lifetime), status 200.
-   */
-  @Registration()
-  @Post('accounts/api/users')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Create a user (returns it with an access token)' })
-  @ApiOkResponse({ type: AccountCreatedDto })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many registrations from this address (REGISTRATIONS_PER_IP_PER_MINUTE); see Retry-After' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or username/email already taken' })
-  async createAccount(@Body() body: CreateAccountDto): Promise<AccountCreatedDto> {
-    const user = await this.users.register(body);
-    const { access } = await this.auth.openSession(user.id, 'accounts');
-    return { user: toUserSummary(user), token: access };
   }
 }

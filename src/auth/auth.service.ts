@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
-import type { User } from '../users/entities/user.entity.js';
+import type { LoginAccount } from '../users/users.repository.js';
 import { PasswordHasher } from '../users/password-hasher.service.js';
 import { UsersService } from '../users/users.service.js';
 import { SessionsRepository, type StoredRefreshToken } from './sessions.repository.js';
@@ -64,7 +64,7 @@ export class AuthService {
    * Checks the password (a missing account costs the same argon2 time and gives the same 401),
    * then opens a new session with its first refresh token.
    */
-  async login(username: string, password: string, clientIp: string, profile: TokenProfile = 'api'): Promise<{ user: User } & TokenPair> {
+  async login(username: string, password: string, clientIp: string, profile: TokenProfile = 'api'): Promise<{ user: LoginAccount } & TokenPair> {
     await this.throttle.reserve(username, clientIp);
     const user = await this.users.findForLogin(username);
     const ok = await this.hasher.verify(user?.passwordHash ?? null, password);

@@ -39,7 +39,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto], autoTagControllers: false });
   (document.components!.schemas as Record<string, unknown>).ErrorResponseDto = ERROR_RESPONSE_SCHEMA;
 
   const paths: OpenAPIObject['paths'] = {};

@@ -1,21 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { User } from '../users/entities/user.entity.js';
+import type { User } from '../users/entities/user.entity.js';
 import { Friendship } from './entities/friendship.entity.js';
 import { Profile } from './entities/profile.entity.js';
+
+/** A user's public identity with the profile's bio and picture (null: none set). */
+export interface UserWithProfile {
+  user: Pick<User, 'id' | 'username' | 'email'>;
+  bio: string | null;
+  image: string | null;
+}
 
 /** The `profiles` and `friendships` tables. */
 @Injectable()
 export class ProfilesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** A live account with its profile row, by id or by username (any case): one statement. */
-  findUserWithProfile(by: { id: number } | { username: string }): Promise<User | null> {
-    const query = this.dataSource.getRepository(User).createQueryBuilder('u').leftJoinAndSelect('u.profile', 'p').where('u.deleted_at IS NULL');
-    if ('id' in by) query.andWhere('u.id = :id', { id: by.id });
-    else query.andWhere('lower(u.username) = lower(:username)', { username: by.username });
-    return query.getOne();
+  /** A live account (read from users) with its profile's bio and picture, by id or by username (any case): one statement. */
+  async findUserWithProfile(by: { id: number } | { username: string }): Promise<UserWithProfile | null> {
+    const [condition, value] = 'id' in by ? ['u.id = $1', by.id] : ['lower(u.username) = lower($1)', by.username];
+    const rows: Array<{ id: number; username: string; email: string; bio: string | null; image: string | null }> = await this.dataSource.query(
+      `SELECT u.id, u.username, u.email, p.bio, p.image FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE ${condition} AND u.deleted_at IS NULL`,
+      [value],
+    );
+    if (!rows.length) return null;
+    const [row] = rows;
+    return { user: { id: row.id, username: row.username, email: row.email }, bio: row.bio, image: row.image };
+  }
+
+  /** The profile row of a new account, inside the registration's transaction. */
+  async create(userId: number, profile: { bio: string | null; image: string | null }, manager: EntityManager): Promise<void> {
+    await manager.insert(Profile, { userId, bio: profile.bio, image: profile.image });
   }
 
   async setBio(userId: number, bio: string, manager: EntityManager): Promise<void> {

@@ -20,7 +20,7 @@ const EMAIL_TAKEN = 'A user with that email already exists.';
 
 /** A user with profile, friends and latest posts, as the profile routes show it. */
 export interface FullProfile {
-  user: User;
+  user: Pick<User, 'id' | 'username' | 'email'>;
   image: string;
   bio: string | null;
   friendIds: number[];
@@ -53,10 +53,11 @@ export class ProfilesService {
   }
 
   private async loadFullProfile(by: { id: number } | { username: string }): Promise<FullProfile> {
-    const user = await this.profiles.findUserWithProfile(by);
-    if (!user) throw new NotFoundException('User not found');
+    const found = await this.profiles.findUserWithProfile(by);
+    if (!found) throw new NotFoundException('User not found');
+    const { user } = found;
     const [friendIds, posts] = await Promise.all([this.profiles.friendIdsOf(user.id, PROFILE_FRIENDS_LIMIT), this.posts.latestByAuthors([user.id], PROFILE_POSTS_LIMIT)]);
-    return { user, image: pictureOf(user.profile), bio: user.profile?.bio ?? null, friendIds, posts: posts.get(user.id) ?? [] };
+    return { user, image: pictureOf(found), bio: found.bio, friendIds, posts: posts.get(user.id) ?? [] };
   }
 
   /** Bio and email edits, in one transaction; an email taken by someone else → 400 on the field. */

@@ -1,16 +1,12 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiTooManyRequestsResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../common/decorators/public.decorator.js';
-import { Registration } from '../common/decorators/registration.decorator.js';
-import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { setNextLink } from '../common/http/absolute-url.js';
 import { sendJsonArray } from '../common/http/json-array-stream.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ListUsersQueryDto, USERS_PAGE_DEFAULT } from './dto/list-users.dto.js';
-import { RegisterDto } from './dto/register.dto.js';
-import { RegisteredDto, UserSummaryDto } from './dto/user.dto.js';
+import { UserSummaryDto } from './dto/user.dto.js';
 import { toUserSummary } from './user.mappers.js';
 import { UsersService } from './users.service.js';
 
@@ -21,26 +17,6 @@ export class UsersController {
     private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  /** Registration of the `/register/` family: the account with an optional bio and picture URL. */
-  @Public()
-  @Registration()
-  @Post('register')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'Register a user' })
-  @ApiCreatedResponse({ type: RegisteredDto })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many registrations from this address (REGISTRATIONS_PER_IP_PER_MINUTE); see Retry-After' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or username/email already taken' })
-  async register(@Body() body: RegisterDto): Promise<RegisteredDto> {
-    const user = await this.users.register({
-      username: body.username,
-      email: body.email,
-      password: body.password,
-      bio: body.bio,
-      profilePicture: body.profile_picture,
-    });
-    return { message: 'User registered successfully!', user_id: user.id };
-  }
 
   /**
    * Users in id order. Without `limit` or `after`: all of them, as the original's unpaginated list

@@ -13,6 +13,16 @@ function escapeLike(text: string): string {
 export const IDENTITY_SQL = `SELECT u.id, u.username FROM users u JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL
   WHERE u.id = $1 AND u.deleted_at IS NULL`;
 
+/** An account as login needs it: the password hash, and what the login answer shows. */
+export interface LoginAccount {
+  id: number;
+  username: string;
+  email: string;
+  passwordHash: string;
+  bio: string | null;
+  image: string | null;
+}
+
 /** The `users` table: every read and write of accounts goes through here. */
 @Injectable()
 export class UsersRepository {
@@ -28,19 +38,25 @@ export class UsersRepository {
     return { username: clashes.some((c) => c.username_taken), email: clashes.some((c) => c.email_taken) };
   }
 
-  /** Inserts an account and the profile row built with it, in one transaction (the entity's cascade). */
-  insert(user: Partial<User>): Promise<User> {
-    return this.users.save(this.users.create(user));
+  /** Inserts an account, inside the caller's transaction (registration also creates its profile). */
+  insert(user: Pick<User, 'username' | 'usernameKey' | 'email' | 'passwordHash'>, manager: EntityManager): Promise<User> {
+    const repository = manager.getRepository(User);
+    return repository.save(repository.create(user));
   }
 
-  /** The account with its password hash and profile, for login. Usernames match regardless of case. */
-  findForLogin(username: string): Promise<User | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .leftJoinAndSelect('u.profile', 'p')
-      .where('lower(u.username) = lower(:username) AND u.deleted_at IS NULL', { username })
-      .getOne();
+  /**
+   * A live account for login, with its password hash and the bio and picture the login answer
+   * shows (read from the profiles table in the same statement). Usernames match regardless of case.
+   */
+  async findForLogin(username: string): Promise<LoginAccount | null> {
+    const rows: Array<{ id: number; username: string; email: string; password_hash: string; bio: string | null; image: string | null }> = await this.users.query(
+      `SELECT u.id, u.username, u.email, u.password_hash, p.bio, p.image FROM users u LEFT JOIN profiles p ON p.user_id = u.id
+       WHERE lower(u.username) = lower($1) AND u.deleted_at IS NULL`,
+      [username],
+    );
+    if (!rows.length) return null;
+    const [row] = rows;
+    return { id: row.id, username: row.username, email: row.email, passwordHash: row.password_hash, bio: row.bio, image: row.image };
   }
 
   /** The live account behind an access token whose session is not revoked: two primary-key probes in one plain statement. */

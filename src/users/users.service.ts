@@ -1,60 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
-import { FieldValidationException } from '../common/errors/api-exceptions.js';
-import { Profile } from '../profiles/entities/profile.entity.js';
 import type { User } from './entities/user.entity.js';
-import { PasswordHasher } from './password-hasher.service.js';
-import { usernameKey } from './username-rules.js';
-import { UsersRepository } from './users.repository.js';
-
-export interface NewAccount {
-  username: string;
-  email: string;
-  password: string;
-  bio?: string;
-  profilePicture?: string | null;
-}
-
-const DUPLICATE_USERNAME = 'A user with that username already exists.';
-const DUPLICATE_EMAIL = 'A user with that email already exists.';
+import { UsersRepository, type LoginAccount } from './users.repository.js';
 
 @Injectable()
 export class UsersService {
-  constructor(
-    private readonly users: UsersRepository,
-    private readonly hasher: PasswordHasher,
-  ) {}
+  constructor(private readonly users: UsersRepository) {}
 
-  /** Creates the account and its profile. Duplicate username or email → 400 naming the field. */
-  async register(account: NewAccount): Promise<User> {
-    // Cheap uniqueness check first, so a duplicate costs no hashing; the unique indexes still
-    // decide races (caught below).
-    const key = usernameKey(account.username);
-    const taken = await this.users.taken(account.username, key, account.email);
-    const fields: Record<string, string[]> = {};
-    if (taken.username) fields.username = [DUPLICATE_USERNAME];
-    if (taken.email) fields.email = [DUPLICATE_EMAIL];
-    if (Object.keys(fields).length) throw new FieldValidationException(fields);
-
-    const passwordHash = await this.hasher.hash(account.password);
-    try {
-      return await this.users.insert({
-        username: account.username,
-        usernameKey: key,
-        email: account.email.trim(),
-        passwordHash,
-        profile: Object.assign(new Profile(), { bio: account.bio ?? null, image: account.profilePicture ?? null }),
-      });
-    } catch (error) {
-      const constraint = error instanceof QueryFailedError ? (error.driverError as { constraint?: string }).constraint : undefined;
-      if (constraint === 'users_username_lower_key' || constraint === 'users_username_key_key') throw FieldValidationException.forField('username', DUPLICATE_USERNAME);
-      if (constraint === 'users_email_lower_key') throw FieldValidationException.forField('email', DUPLICATE_EMAIL);
-      throw error;
-    }
-  }
-
-  /** The account with its password hash and profile, for login. Usernames match regardless of case. */
-  findForLogin(username: string): Promise<User | null> {
+  /** The account with its password hash, bio and picture, for login. Usernames match regardless of case. */
+  findForLogin(username: string): Promise<LoginAccount | null> {
     return this.users.findForLogin(username);
   }
 

@@ -7,7 +7,7 @@ export class Profile {
   @PrimaryColumn({ name: 'user_id', type: 'int', primaryKeyConstraintName: 'profiles_pkey' })
   userId: number;
 
-  @OneToOne('User', (user: User) => user.profile, { onDelete: 'CASCADE' })
+  @OneToOne('User', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'profiles_user_id_fkey' })
   user?: User;
 

@@ -1,5 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, OneToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { Profile } from '../../profiles/entities/profile.entity.js';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /**
  * An account. Usernames are unique case-insensitively and emails unique after lower-casing; both
@@ -35,7 +34,4 @@ export class User {
   /** Set when the account was deleted: the row stays (scrubbed) as the sender of old messages. */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true, select: false })
   deletedAt: Date | null;
-
-  @OneToOne('Profile', (profile: Profile) => profile.user, { cascade: ['insert'] })
-  profile?: Profile;
 }

@@ -3,9 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/app-config.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { sharedStore } from '../redis/redis.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -16,7 +14,7 @@ import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { RedisThrottleStore } from './throttle/redis-throttle-store.js';
 import { RegistrationThrottleGuard } from './throttle/registration-throttle.guard.js';
-import { MemoryThrottleStore, THROTTLE_STORE } from './throttle/throttle-store.js';
+import { MemoryThrottleStore, THROTTLE_STORE, type ThrottleStore } from './throttle/throttle-store.js';
 import { TokensService } from './tokens.service.js';
 
 @Module({
@@ -29,13 +27,7 @@ import { TokensService } from './tokens.service.js';
     JwtStrategy,
     LoginThrottleService,
     SessionsRepository,
-    {
-      provide: THROTTLE_STORE,
-      inject: [APP_CONFIG, REDIS_CLIENT],
-      // Shared counters when instances share Redis; otherwise per process.
-      useFactory: (config: AppConfig, redis: RedisClient | null) =>
-        config.redisUrl && redis ? new RedisThrottleStore(redis, `${config.redisKeyPrefix}:throttle:`) : new MemoryThrottleStore(),
-    },
+    sharedStore<ThrottleStore>(THROTTLE_STORE, 'throttle', (redis, prefix) => new RedisThrottleStore(redis, prefix), () => new MemoryThrottleStore()),
   ],
   exports: [AuthService, TokensService, LoginThrottleService, SessionsRepository],
 })

@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { UsersModule } from '../users/users.module.js';
-import { MemoryTokenBuckets, RedisTokenBuckets, TOKEN_BUCKETS } from '../common/rate/token-buckets.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/app-config.js';
-import { REDIS_CLIENT, type RedisClient } from '../redis/redis.module.js';
+import { MemoryTokenBuckets, RedisTokenBuckets, TOKEN_BUCKETS, type TokenBuckets } from '../common/rate/token-buckets.js';
+import { sharedStore } from '../redis/redis.module.js';
 import { ChatBudgets } from './chat-budgets.js';
 import { ChatService } from './chat.service.js';
 import { ChatRoomsController } from './http/chat-rooms.controller.js';
@@ -32,13 +30,7 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
     ConnectionSlots,
     ChatGateway,
     WsRoomsServer,
-    {
-      // Per-user budgets: shared by every instance through Redis when there is one.
-      provide: TOKEN_BUCKETS,
-      inject: [APP_CONFIG, REDIS_CLIENT],
-      useFactory: (config: AppConfig, redis: RedisClient | null) =>
-        config.redisUrl && redis ? new RedisTokenBuckets(redis, `${config.redisKeyPrefix}:budget:`) : new MemoryTokenBuckets(),
-    },
+    sharedStore<TokenBuckets>(TOKEN_BUCKETS, 'budget', (redis, prefix) => new RedisTokenBuckets(redis, prefix), () => new MemoryTokenBuckets()),
   ],
   exports: [ChatService, ConversationsRepository],
 })

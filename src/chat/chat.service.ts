@@ -1,5 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { ChatBudgets } from './chat-budgets.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -34,6 +36,7 @@ export class ChatService {
     private readonly writer: MessageWriter,
     private readonly users: UsersRepository,
     private readonly events: DomainEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly budgets: ChatBudgets,
   ) {}
 
@@ -99,13 +102,13 @@ export class ChatService {
   }
 
   /**
-   * The whole history of a conversation the caller is in (at most its latest `cap` messages),
-   * oldest first, in pages of JSON text in the wire shape asked for: what the originals answer
-   * when a client asks for no page.
+   * The whole history of a conversation the caller is in (at most its latest LIST_MAX_ITEMS
+   * messages), oldest first, in pages of JSON text in the wire shape asked for: what the originals
+   * answer when a client asks for no page.
    */
-  async wholeHistory(userId: number, reference: number | string, cap: number, shape: MessageWireShape): Promise<{ conversation: ConversationView; pages: AsyncIterable<{ json: string; lastId: number }> }> {
+  async wholeHistory(userId: number, reference: number | string, shape: MessageWireShape): Promise<{ conversation: ConversationView; pages: AsyncIterable<{ json: string; lastId: number }> }> {
     const conversation = await this.resolve(userId, reference);
-    return { conversation, pages: this.messages.wholeHistoryJson(conversation.id, cap, shape) };
+    return { conversation, pages: this.messages.wholeHistoryJson(conversation.id, this.config.listMaxItems, shape) };
   }
 
   /** Page-number listing (`/api/messages/`) of one conversation or of all the caller's. */

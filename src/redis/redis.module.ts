@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, type FactoryProvider } from '@nestjs/common';
 import { createClient } from 'redis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -42,3 +42,15 @@ class RedisLifecycle implements OnApplicationShutdown {
   exports: [REDIS_CLIENT],
 })
 export class RedisModule {}
+
+/**
+ * A provider of a store that lives in Redis when REDIS_URL is set (shared by every instance, its
+ * keys under `<REDIS_KEY_PREFIX>:<keyspace>:`), else in this process's memory.
+ */
+export function sharedStore<T>(token: symbol, keyspace: string, inRedis: (client: RedisClient, prefix: string) => T, inMemory: () => T): FactoryProvider<T> {
+  return {
+    provide: token,
+    inject: [APP_CONFIG, REDIS_CLIENT],
+    useFactory: (config: AppConfig, redis: RedisClient | null) => (config.redisUrl && redis ? inRedis(redis, `${config.redisKeyPrefix}:${keyspace}:`) : inMemory()),
+  };
+}

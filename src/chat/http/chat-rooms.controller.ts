@@ -1,11 +1,9 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
 import { ConversationBudgetResponse, MessageBudgetResponse } from './dto/budget-responses.js';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/app-config.js';
 import { toRoomDto, toRoomMessage } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { CONVERSATIONS_PAGE_MAX } from '../chat.limits.js';
@@ -16,10 +14,7 @@ import { answerHistory } from './history-response.js';
 @ApiTags('chat rooms (/messenger/)')
 @Controller('messenger/api')
 export class ChatRoomsController {
-  constructor(
-    private readonly chat: ChatService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly chat: ChatService) {}
 
   @Post('chatrooms')
   @ConversationBudgetResponse()
@@ -62,7 +57,7 @@ export class ChatRoomsController {
   @ApiOkResponse({ type: [RoomMessageDto] })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member' })
   async history(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Query() query: HistoryQueryDto, @Res() response: Response): Promise<void> {
-    await answerHistory(this.chat, response, { userId: user.id, reference: room, query, shape: 'room', cap: this.config.listMaxItems });
+    await answerHistory(this.chat, response, { userId: user.id, reference: room, query, shape: 'room' });
   }
 
   @Post('chatrooms/:room/messages')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
@@ -6,8 +6,6 @@ import { FieldValidationException } from '../../common/errors/api-exceptions.js'
 import { ConversationBudgetResponse, MessageBudgetResponse } from './dto/budget-responses.js';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
 import { absoluteUrl, setNextLink } from '../../common/http/absolute-url.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/app-config.js';
 import { IdParamPipe } from '../../common/http/id-param.pipe.js';
 import { toApiMessage, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
@@ -40,10 +38,7 @@ function parsePageSize(raw: string | undefined): number {
 @ApiTags('conversations (/api/)')
 @Controller('api')
 export class ConversationsController {
-  constructor(
-    private readonly chat: ChatService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly chat: ChatService) {}
 
   @Post('conversations')
   @ConversationBudgetResponse()
@@ -101,7 +96,7 @@ export class ConversationsController {
     @Query() query: HistoryQueryDto,
     @Res() response: Response,
   ): Promise<void> {
-    await answerHistory(this.chat, response, { userId: user.id, reference: id, query, shape: 'api', cap: this.config.listMaxItems });
+    await answerHistory(this.chat, response, { userId: user.id, reference: id, query, shape: 'api' });
   }
 
   @Post('messages')

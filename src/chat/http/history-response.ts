@@ -7,17 +7,17 @@ import type { MessageWireShape } from '../persistence/messages.repository.js';
 import { isWholeListRequest, type HistoryQueryDto } from './dto/api-chat.dto.js';
 
 /**
- * A conversation's history in one family's message shape: the whole of it (at most `cap`,
+ * A conversation's history in one family's message shape: the whole of it (at most LIST_MAX_ITEMS,
  * streamed) when no paging parameter is given, as the originals answer, else one keyset page.
  */
 export async function answerHistory(
   chat: ChatService,
   response: Response,
-  request: { userId: number; reference: number | string; query: HistoryQueryDto; shape: MessageWireShape; cap: number },
+  request: { userId: number; reference: number | string; query: HistoryQueryDto; shape: MessageWireShape },
 ): Promise<void> {
   const { userId, reference, query, shape } = request;
   if (isWholeListRequest(query)) {
-    const { pages } = await chat.wholeHistory(userId, reference, request.cap, shape);
+    const { pages } = await chat.wholeHistory(userId, reference, shape);
     return sendJsonArrayText(response, textOf(pages));
   }
   const { messages } = await chat.history(userId, reference, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });

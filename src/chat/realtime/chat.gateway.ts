@@ -1,19 +1,15 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { Ack as AckParam, ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { AuthService, authFailureReason } from '../../auth/auth.service.js';
+import { authFailureReason } from '../../auth/auth.service.js';
 import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
 import { describeError } from '../../common/errors/describe-error.js';
 import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
 import { validatePayload } from '../../common/validation/validate-payload.js';
-import { APP_CONFIG } from '../../config/config.module.js';
-import type { AppConfig } from '../../config/app-config.js';
-import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module.js';
 import { toApiMessage, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../http/dto/socket.dto.js';
-import { ConnectionSlots } from './connection-slots.js';
 import { RealtimeCore } from './realtime-core.service.js';
-import { conversationRoom, RealtimeHub } from './realtime-hub.service.js';
+import { conversationRoom } from './realtime-hub.service.js';
 import type { AckFailure, ChatNamespace, ChatSocket, ClientEvents } from './realtime-events.js';
 import { handshakeToken } from './socket-token.js';
 
@@ -41,14 +37,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly logger = new Logger(ChatGateway.name);
 
   constructor(
-    private readonly chat: ChatService,
-    private readonly auth: AuthService,
-    private readonly hub: RealtimeHub,
     private readonly core: RealtimeCore,
-    private readonly slots: ConnectionSlots,
+    private readonly chat: ChatService,
     private readonly lifecycle: AppLifecycle,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
   ) {}
 
   afterInit(namespace: ChatNamespace): void {
@@ -57,10 +48,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (this.lifecycle.closing) return next(new Error('Server is shutting down; connect to another instance'));
       const token = handshakeToken({ auth: socket.handshake.auth, headers: socket.handshake.headers, query: socket.handshake.query });
       if (!token) return next(new Error('Authentication required: send the access token as auth.token'));
-      this.auth.authenticateAccessToken(token).then(
+      this.core.authenticate(token).then(
         (user) => {
-          const release = this.slots.take(user.id);
-          if (!release) return next(new Error(`Too many connections for this user (at most ${this.slots.max})`));
+          const release = this.core.takeSlot(user.id);
+          if (!release) return next(new Error(`Too many connections for this user (at most ${this.core.maxConnections})`));
           // The slot goes back (once) on whichever comes first: leaving the namespace, or the
           // transport closing. A client that went away during the token check never "disconnects"
           // from the namespace (it never joined), so its slot was never given back.
@@ -76,7 +67,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         (error: Error) => next(new Error(authFailureReason(error))),
       );
     });
-    this.hub.attach(namespace, Boolean(this.config.redisUrl && this.redis));
+    this.core.attachSocketIo(namespace);
   }
 
   handleConnection(socket: ChatSocket): void {

@@ -1,9 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuthService } from '../../auth/auth.service.js';
+import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
 import { ApiException } from '../../common/errors/api-exceptions.js';
+import type { AppConfig } from '../../config/app-config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
 import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
+import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module.js';
+import { ChatBudgets } from '../chat-budgets.js';
 import { ChatService, type SendOptions } from '../chat.service.js';
 import type { ConversationView, MessageView } from '../chat.types.js';
-import { RealtimeHub } from './realtime-hub.service.js';
+import { ConnectionSlots } from './connection-slots.js';
+import type { Pace } from './paced-send-queue.js';
+import type { ChatNamespace } from './realtime-events.js';
+import { RealtimeHub, type RoomSubscriber } from './realtime-hub.service.js';
 
 /** A send refused because the server is closing: the client retries on another instance. */
 export class ShuttingDownException extends ApiException {
@@ -27,9 +36,11 @@ export interface StreamStart {
 }
 
 /**
- * The rules both real-time transports share, so each transport only translates frames: how a
- * connection joins a conversation's stream (replay, then live, with no gap and no duplicate), and
- * how a send is taken (refused while closing, waited for by shutdown, answered inside that wait).
+ * The rules both real-time transports share, so each transport only translates frames: who may
+ * connect (the access token, the per-user connection slots), how a connection joins a
+ * conversation's stream (replay, then live, with no gap and no duplicate), how sends are paced and
+ * taken (refused while closing, waited for by shutdown, answered inside that wait), and where live
+ * messages come from.
  */
 @Injectable()
 export class RealtimeCore {
@@ -37,7 +48,47 @@ export class RealtimeCore {
     private readonly chat: ChatService,
     private readonly hub: RealtimeHub,
     private readonly lifecycle: AppLifecycle,
+    private readonly auth: AuthService,
+    private readonly slots: ConnectionSlots,
+    private readonly budgets: ChatBudgets,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
   ) {}
+
+  /** The user behind a handshake's access token; refused with SimpleJWT's 401 wording. */
+  authenticate(token: string): Promise<AuthenticatedUser> {
+    return this.auth.authenticateAccessToken(token);
+  }
+
+  /** Most real-time connections one user may have open on this instance. */
+  get maxConnections(): number {
+    return this.slots.max;
+  }
+
+  /** True when the user has a connection slot left (checked before a WebSocket upgrade). */
+  hasSlot(userId: number): boolean {
+    return !this.slots.full(userId);
+  }
+
+  /** Takes a connection slot once the connection exists: its release-once function, or null when none is left. */
+  takeSlot(userId: number): (() => void) | null {
+    return this.slots.take(userId);
+  }
+
+  /** Paces one connection's sends by the user's message budget, the one REST and Socket.IO sends also draw on. */
+  paceFor(userId: number): Pace {
+    return () => this.budgets.takeMessage(userId);
+  }
+
+  /** Gives the fan-out the Socket.IO namespace (and joins the instances when Redis is configured). */
+  attachSocketIo(namespace: ChatNamespace): void {
+    this.hub.attach(namespace, Boolean(this.config.redisUrl && this.redis));
+  }
+
+  /** Live messages of a conversation to a plain WebSocket room connection; returns how to stop. */
+  subscribe(subscriber: RoomSubscriber): () => void {
+    return this.hub.subscribe(subscriber);
+  }
 
   /**
    * Joins a connection to a conversation's live stream. The conversation's message count, as

@@ -3,22 +3,18 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { AuthService } from '../../auth/auth.service.js';
 import type { AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
 import { codeForStatus, describeError, errorBody } from '../../common/errors/describe-error.js';
 import { originAllowed } from '../../common/http/cors.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
-import { ChatBudgets } from '../chat-budgets.js';
 import { toRoomMessage } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { CLIENT_ID_PATTERN, CLIENT_ID_RULE, MESSAGE_MAX_LENGTH } from '../chat.limits.js';
 import type { ConversationView } from '../chat.types.js';
 import { partClientId, splitLongMessage } from '../long-messages.js';
-import { ConnectionSlots } from './connection-slots.js';
 import { RealtimeCore, ShuttingDownException } from './realtime-core.service.js';
-import { RealtimeHub } from './realtime-hub.service.js';
 import type { RoomFrames } from './realtime-events.js';
 import { PacedSendQueue } from './paced-send-queue.js';
 import { handshakeToken } from './socket-token.js';
@@ -65,12 +61,8 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly chat: ChatService,
-    private readonly budgets: ChatBudgets,
-    private readonly auth: AuthService,
-    private readonly hub: RealtimeHub,
     private readonly core: RealtimeCore,
-    private readonly slots: ConnectionSlots,
+    private readonly chat: ChatService,
     private readonly lifecycle: AppLifecycle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -116,7 +108,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     if (!token) return refuse(socket, 401, 'Unauthorized');
     let user: AuthenticatedUser;
     try {
-      user = await this.auth.authenticateAccessToken(token);
+      user = await this.core.authenticate(token);
     } catch {
       return refuse(socket, 401, 'Unauthorized');
     }
@@ -133,12 +125,12 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
       if (error instanceof NotFoundException) return refuse(socket, 404, 'Not Found');
       throw error;
     }
-    if (this.slots.full(user.id)) return refuse(socket, 429, 'Too Many Requests');
+    if (!this.core.hasSlot(user.id)) return refuse(socket, 429, 'Too Many Requests');
     const errorFrames = url.searchParams.get('errors') === '1';
     // The slot is taken only once `ws` has accepted the upgrade: one it refuses (no
     // Sec-WebSocket-Key, say) never calls back, so a slot taken before would never come back.
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      const release = this.slots.take(user.id);
+      const release = this.core.takeSlot(user.id);
       if (!release) return void ws.close(1008, 'Too many connections for this user');
       // A failure here (the database going away mid-handshake) must not become an unhandled
       // rejection, which would end the process: the client gets 1011 and reconnects.
@@ -160,7 +152,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     let historySent!: () => void;
     const afterHistory = new Promise<void>((resolve) => (historySent = resolve));
     // Paced by the user's message budget, the one REST and Socket.IO sends also draw on.
-    const queue = new PacedSendQueue<RoomSend>(() => this.budgets.takeMessage(user.id), this.config.realtime.sendQueueSize, async (send) => {
+    const queue = new PacedSendQueue<RoomSend>(this.core.paceFor(user.id), this.config.realtime.sendQueueSize, async (send) => {
       await afterHistory;
       await this.store(ws, user, conversation, send, errorFrames);
     });
@@ -187,7 +179,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
       attach: (held) => {
         if (ws.readyState === WebSocket.OPEN) {
           for (const message of held) ws.send(JSON.stringify(toRoomMessage(message)));
-          unsubscribe = this.hub.subscribe({
+          unsubscribe = this.core.subscribe({
             conversationId: conversation.id,
             userId: user.id,
             close: () => ws.close(4401, 'Account deleted'),
@@ -208,7 +200,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
    * fragments, a page of messages each, so memory holds one page. Reports the last id sent.
    */
   private async sendHistory(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, delivered: (id: number) => void): Promise<void> {
-    const { pages } = await this.chat.wholeHistory(user.id, conversation.id, this.config.listMaxItems, 'room');
+    const { pages } = await this.chat.wholeHistory(user.id, conversation.id, 'room');
     const fragment = (data: string, fin: boolean) =>
       new Promise<void>((resolve, reject) => ws.send(data, { binary: false, fin }, (error) => (error ? reject(error) : resolve())));
     let sentAny = false;

@@ -9,7 +9,7 @@ import { PUBLIC_URL_SETTING } from './common/http/absolute-url.js';
 import { allowedOrigins } from './common/http/cors.js';
 import { answerClientErrors } from './common/http/client-errors.js';
 import { formBodies } from './common/http/form-bodies.js';
-import { verifyJsonBody } from './common/http/json-guards.js';
+import { verifyJsonBody } from './common/http/json-body-checks.js';
 import { requestContext } from './common/http/request-context.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.js';
 import { buildOpenApiDocument } from './openapi/openapi.js';

@@ -10,7 +10,7 @@ import { ConversationsRepository } from './persistence/conversations.repository.
 import { MessageWriter } from './persistence/message-writer.js';
 import { MessagesRepository, type MessageWireShape } from './persistence/messages.repository.js';
 import { MAX_PARTICIPANTS, MESSAGE_MAX_LENGTH } from './chat.limits.js';
-import type { ConversationView, HistoryQuery, MessageView } from './chat.types.js';
+import type { ConversationRef, ConversationView, HistoryQuery, MessageView } from './chat.types.js';
 import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
 
 const CONVERSATION_NOT_FOUND = 'Conversation not found';
@@ -81,9 +81,9 @@ export class ChatService {
     return conversation;
   }
 
-  /** A conversation by id or room name (Socket.IO accepts both). */
-  resolve(userId: number, reference: number | string): Promise<ConversationView> {
-    return typeof reference === 'number' ? this.getConversation(userId, reference) : this.getRoom(userId, reference);
+  /** A conversation the caller is in, by id or by room name. */
+  resolve(userId: number, reference: ConversationRef): Promise<ConversationView> {
+    return 'id' in reference ? this.getConversation(userId, reference.id) : this.getRoom(userId, reference.name);
   }
 
   /** A bounded page of the caller's conversations with their latest `previewSize` messages: three queries. */
@@ -96,7 +96,7 @@ export class ChatService {
     return conversations.map((conversation) => ({ conversation, messages: previews.get(conversation.id) ?? [] }));
   }
 
-  async history(userId: number, reference: number | string, query: HistoryQuery): Promise<{ conversation: ConversationView; messages: MessageView[] }> {
+  async history(userId: number, reference: ConversationRef, query: HistoryQuery): Promise<{ conversation: ConversationView; messages: MessageView[] }> {
     const conversation = await this.resolve(userId, reference);
     return { conversation, messages: await this.messages.history(conversation.id, query) };
   }
@@ -106,7 +106,7 @@ export class ChatService {
    * messages), oldest first, in pages of JSON text in the wire shape asked for: what the originals
    * answer when a client asks for no page.
    */
-  async wholeHistory(userId: number, reference: number | string, shape: MessageWireShape): Promise<{ conversation: ConversationView; pages: AsyncIterable<{ json: string; lastId: number }> }> {
+  async wholeHistory(userId: number, reference: ConversationRef, shape: MessageWireShape): Promise<{ conversation: ConversationView; pages: AsyncIterable<{ json: string; lastId: number }> }> {
     const conversation = await this.resolve(userId, reference);
     return { conversation, pages: this.messages.wholeHistoryJson(conversation.id, this.config.listMaxItems, shape) };
   }
@@ -141,8 +141,8 @@ export class ChatService {
   }
 
   /** Same as {@link sendMessage}, addressing the conversation by id or room name. */
-  async sendTo(senderId: number, reference: number | string, text: unknown, clientId?: string | null, options: SendOptions = {}) {
-    const conversationId = typeof reference === 'number' ? reference : (await this.getRoom(senderId, reference)).id;
+  async sendTo(senderId: number, reference: ConversationRef, text: unknown, clientId?: string | null, options: SendOptions = {}) {
+    const conversationId = 'id' in reference ? reference.id : (await this.getRoom(senderId, reference.name)).id;
     return this.sendMessage(senderId, conversationId, text, clientId, options);
   }
 

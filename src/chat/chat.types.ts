@@ -39,3 +39,11 @@ export interface HistoryQuery {
   after?: number;
 }
 
+
+/** A conversation as a client names it: by id (the `/api/` family) or by room name (`/messenger/`). */
+export type ConversationRef = { id: number } | { name: string };
+
+/** The Socket.IO payloads' `conversation`: an id, or a room name. */
+export function conversationRef(wire: number | string): ConversationRef {
+  return typeof wire === 'number' ? { id: wire } : { name: wire };
+}

@@ -57,7 +57,7 @@ export class ChatRoomsController {
   @ApiOkResponse({ type: [RoomMessageDto] })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member' })
   async history(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Query() query: HistoryQueryDto, @Res() response: Response): Promise<void> {
-    await answerHistory(this.chat, response, { userId: user.id, reference: room, query, shape: 'room' });
+    await answerHistory(this.chat, response, { userId: user.id, reference: { name: room }, query, shape: 'room' });
   }
 
   @Post('chatrooms/:room/messages')
@@ -66,7 +66,7 @@ export class ChatRoomsController {
   @ApiCreatedResponse({ type: RoomMessageDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member (rooms are never created here)' })
   async send(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Body() body: PostRoomMessageDto, @Res({ passthrough: true }) response: Response): Promise<RoomMessageDto> {
-    const { message, created } = await this.chat.sendTo(user.id, room, body.content, body.client_id, { field: 'content' });
+    const { message, created } = await this.chat.sendTo(user.id, { name: room }, body.content, body.client_id, { field: 'content' });
     response.status(created ? 201 : 200);
     return toRoomMessage(message);
   }

@@ -77,7 +77,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: ConversationDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such conversation, or not a member' })
   async get(@CurrentUser() user: AuthenticatedUser, @Param('id', new IdParamPipe('Conversation')) id: number): Promise<ConversationDto> {
-    const { conversation, messages } = await this.chat.history(user.id, id, { limit: PREVIEW_DEFAULT });
+    const { conversation, messages } = await this.chat.history(user.id, { id }, { limit: PREVIEW_DEFAULT });
     return toConversationDto(conversation, messages);
   }
 
@@ -96,7 +96,7 @@ export class ConversationsController {
     @Query() query: HistoryQueryDto,
     @Res() response: Response,
   ): Promise<void> {
-    await answerHistory(this.chat, response, { userId: user.id, reference: id, query, shape: 'api' });
+    await answerHistory(this.chat, response, { userId: user.id, reference: { id }, query, shape: 'api' });
   }
 
   @Post('messages')

@@ -3,6 +3,7 @@ import { sendJsonArrayText } from '../../common/http/json-array-stream.js';
 import { toApiMessage, toRoomMessage } from '../chat.mappers.js';
 import { ChatService, textOf } from '../chat.service.js';
 import { HISTORY_DEFAULT } from '../chat.limits.js';
+import type { ConversationRef } from '../chat.types.js';
 import type { MessageWireShape } from '../persistence/messages.repository.js';
 import { isWholeListRequest, type HistoryQueryDto } from './dto/api-chat.dto.js';
 
@@ -13,7 +14,7 @@ import { isWholeListRequest, type HistoryQueryDto } from './dto/api-chat.dto.js'
 export async function answerHistory(
   chat: ChatService,
   response: Response,
-  request: { userId: number; reference: number | string; query: HistoryQueryDto; shape: MessageWireShape },
+  request: { userId: number; reference: ConversationRef; query: HistoryQueryDto; shape: MessageWireShape },
 ): Promise<void> {
   const { userId, reference, query, shape } = request;
   if (isWholeListRequest(query)) {

@@ -7,6 +7,7 @@ import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
 import { validatePayload } from '../../common/validation/validate-payload.js';
 import { toApiMessage, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
+import { conversationRef } from '../chat.types.js';
 import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../http/dto/socket.dto.js';
 import { RealtimeCore } from './realtime-core.service.js';
 import { conversationRoom } from './realtime-hub.service.js';
@@ -85,7 +86,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     try {
       const { user } = socket.data as SocketState;
       const body = await validatePayload(SocketJoinDto, payload);
-      const conversation = await this.chat.resolve(user.id, body.conversation);
+      const conversation = await this.chat.resolve(user.id, conversationRef(body.conversation));
       const room = conversationRoom(conversation.id);
       const after = body.after;
       await this.core.stream(conversation, {
@@ -96,7 +97,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
             ? undefined
             : async (delivered) => {
                 for (let last = after; ; ) {
-                  const page = await this.chat.history(user.id, conversation.id, { limit: REPLAY_PAGE, after: last });
+                  const page = await this.chat.history(user.id, { id: conversation.id }, { limit: REPLAY_PAGE, after: last });
                   for (const message of page.messages) {
                     socket.emit('message:new', toApiMessage(message));
                     delivered((last = message.id));
@@ -121,7 +122,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     try {
       const { user } = socket.data as SocketState;
       const body = await validatePayload(SocketLeaveDto, payload);
-      const conversation = await this.chat.resolve(user.id, body.conversation);
+      const conversation = await this.chat.resolve(user.id, conversationRef(body.conversation));
       await socket.leave(conversationRoom(conversation.id));
       return { ok: true, conversation: { id: conversation.id } };
     } catch (error) {
@@ -142,7 +143,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const { user } = socket.data as SocketState;
       // The user's message budget is taken by the chat service, as for REST: 429 with retry_after.
       const body = await validatePayload(SocketSendDto, payload);
-      await this.core.send(user.id, body.conversation, body.text, body.client_id, {}, ({ message }) => reply({ ok: true, message: toApiMessage(message) }));
+      await this.core.send(user.id, conversationRef(body.conversation), body.text, body.client_id, {}, ({ message }) => reply({ ok: true, message: toApiMessage(message) }));
     } catch (error) {
       if (describeError(error).status >= 500) this.logger.error(`message:send failed: ${(error as Error).stack ?? String(error)}`);
       reply(fail(error));

@@ -8,7 +8,7 @@ import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module.js';
 import { ChatBudgets } from '../chat-budgets.js';
 import { ChatService, type SendOptions } from '../chat.service.js';
-import type { ConversationView, MessageView } from '../chat.types.js';
+import type { ConversationRef, ConversationView, MessageView } from '../chat.types.js';
 import { ConnectionSlots } from './connection-slots.js';
 import type { Pace } from './paced-send-queue.js';
 import type { ChatNamespace } from './realtime-events.js';
@@ -114,7 +114,7 @@ export class RealtimeCore {
    */
   async send(
     userId: number,
-    reference: number | string,
+    reference: ConversationRef,
     text: unknown,
     clientId: string | null | undefined,
     options: SendOptions,

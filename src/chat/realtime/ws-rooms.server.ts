@@ -200,7 +200,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
    * fragments, a page of messages each, so memory holds one page. Reports the last id sent.
    */
   private async sendHistory(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, delivered: (id: number) => void): Promise<void> {
-    const { pages } = await this.chat.wholeHistory(user.id, conversation.id, 'room');
+    const { pages } = await this.chat.wholeHistory(user.id, { id: conversation.id }, 'room');
     const fragment = (data: string, fin: boolean) =>
       new Promise<void>((resolve, reject) => ws.send(data, { binary: false, fin }, (error) => (error ? reject(error) : resolve())));
     let sentAny = false;
@@ -250,7 +250,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     // closed with 1008 right after it, say): it was accepted, as a REST request whose client left.
     try {
       // Membership is checked again by the store itself (the sender must still be a member).
-      await this.core.send(user.id, conversation.id, send.text, send.clientId, { field: 'message', charged: true }, ({ message: stored, created }) => {
+      await this.core.send(user.id, { id: conversation.id }, send.text, send.clientId, { field: 'message', charged: true }, ({ message: stored, created }) => {
         // A repeated client_id stores nothing and so broadcasts nothing: the sender alone gets the
         // message stored the first time, as its confirmation (a retry after a reconnect needs one).
         if (!created && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(toRoomMessage(stored)));

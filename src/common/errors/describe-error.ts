@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
-import { JSON_BODY_REFUSED } from '../http/json-guards.js';
+import { JSON_BODY_REFUSED } from '../http/json-body-checks.js';
 import { ApiException, FieldValidationException } from './api-exceptions.js';
 
 /**
@@ -65,7 +65,7 @@ const BODY_PARSER_ERRORS: Record<string, ErrorDescription> = {
 
 
 function describeBodyParserError(error: { type?: string; status?: number; message?: string }): ErrorDescription | null {
-  // Our own `verify` refusals (json-guards.ts) say what was wrong, never quoting the client's bytes.
+  // Our own `verify` refusals (json-body-checks.ts) say what was wrong, never quoting the client's bytes.
   if (error.type === JSON_BODY_REFUSED) return detail(400, `JSON parse error - ${error.message ?? 'refused'}`, 'parse_error');
   const known = error.type === undefined ? undefined : BODY_PARSER_ERRORS[error.type];
   if (known) return known;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import { collect, connected, connectSocket, openRoom, request, waitUntil } from './support/realtime-clients.js';
 import { startTwoInstances, type TwoInstances } from './support/cluster.js';
-import type { TestApp } from './support/test-app.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
 import { createUser, type TestUser } from './support/users.js';
 
 // Two instances of the app on one database and one Redis, as behind a load balancer. Runs where
@@ -171,5 +171,43 @@ import { createUser, type TestUser } from './support/users.js';
     let status = 201;
     for (let i = 0; i < 10 && status === 201; i++) status = (await send(b, bob, `after Redis came back ${i}`)).status;
     expect(status).toBe(429);
+  }, 30_000);
+});
+
+(process.env.REDIS_URL ? describe : describe.skip)('two deployments sharing one Redis (REDIS_KEY_PREFIX)', () => {
+  let x: TwoInstances;
+  let y: TestApp;
+
+  beforeAll(async () => {
+    x = await startTwoInstances();
+    // Another deployment on the same Redis under its own prefix. It shares x's database only
+    // because one test process cannot hold two (TypeORM's data source registry is global):
+    // whatever it receives live can then only have come through Redis.
+    y = await startTestApp({ REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: `palaver-test-${process.pid}-other-deployment` }, x.database);
+  }, 60_000);
+  afterAll(async () => {
+    await y?.close();
+    await x?.close();
+  });
+
+  it("never receives the other deployment's messages (the adapter's PUB/SUB channels carry the prefix too)", async () => {
+    // Bob follows the room on deployment y; alice sends on deployment x. Without the prefix on the
+    // channels, x forwarded every message to y's instances too, which delivered it.
+    const reader = connectSocket(y.baseUrl, x.bob.access);
+    x.sockets.push(reader);
+    await connected(reader);
+    const seen = collect(reader);
+    expect((await request(reader, 'conversation:join', { conversation: x.room.id })).ok).toBe(true);
+    await x.a.http().post('/api/messages/').set('Authorization', `Bearer ${x.alice.access}`).send({ conversation: x.room.id, text: 'for deployment x' }).expect(201);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(seen).toEqual([]);
+    // Control: within deployment x the message travels between instances.
+    const onB = connectSocket(x.b.baseUrl, x.bob.access);
+    x.sockets.push(onB);
+    await connected(onB);
+    const seenOnB = collect(onB);
+    expect((await request(onB, 'conversation:join', { conversation: x.room.id })).ok).toBe(true);
+    const sent = await x.a.http().post('/api/messages/').set('Authorization', `Bearer ${x.alice.access}`).send({ conversation: x.room.id, text: 'again' }).expect(201);
+    await waitUntil(() => seenOnB.some((m) => m.id === sent.body.id), 5000, 'delivery within deployment x');
   }, 30_000);
 });

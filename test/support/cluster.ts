@@ -11,6 +11,8 @@ export interface TwoInstances {
   alice: TestUser;
   bob: TestUser;
   room: { id: number; name: string };
+  /** Their database. */
+  database: TestDatabase;
   /** The proxy between the proxied instances and Redis, when there is one. */
   proxy: TcpProxy | null;
   /** Sockets to disconnect at the end. */
@@ -42,6 +44,7 @@ export async function startTwoInstances(proxied: 'none' | 'both' | 'b' = 'none',
     alice,
     bob,
     room,
+    database,
     proxy,
     sockets,
     async close() {

@@ -57,7 +57,11 @@ export class PalaverIoAdapter extends IoAdapter {
           return 0;
         });
       this.adapterClient = client;
-      server.adapter(createAdapter(client, { streamName: `${this.config.redisKeyPrefix}:socket.io` }));
+      // Both names carry REDIS_KEY_PREFIX: the stream, and the PUB/SUB channels that server-side
+      // events travel on (by default `socket.io#/chat#` for every deployment on the Redis, which
+      // delivered one deployment's messages to another's members of the same conversation id).
+      const prefix = `${this.config.redisKeyPrefix}:socket.io`;
+      server.adapter(createAdapter(client, { streamName: prefix, channelPrefix: prefix }));
     }
     return server;
   }

@@ -11,7 +11,9 @@ import { ConversationsRepository } from './persistence/conversations.repository.
 import { MessageWriter } from './persistence/message-writer.js';
 import { MessagesRepository } from './persistence/messages.repository.js';
 import { ChatGateway } from './realtime/chat.gateway.js';
+import { ClusterRelay } from './realtime/cluster-relay.js';
 import { ConnectionSlots } from './realtime/connection-slots.js';
+import { ConversationStreams } from './realtime/conversation-streams.js';
 import { RealtimeCore } from './realtime/realtime-core.service.js';
 import { RealtimeHub } from './realtime/realtime-hub.service.js';
 import { WsRoomsServer } from './realtime/ws-rooms.server.js';
@@ -26,6 +28,8 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
     MessageWriter,
     ChatBudgets,
     RealtimeHub,
+    ConversationStreams,
+    ClusterRelay,
     RealtimeCore,
     ConnectionSlots,
     ChatGateway,

@@ -10,7 +10,7 @@ import { ChatService } from '../chat.service.js';
 import { conversationRef } from '../chat.types.js';
 import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../http/dto/socket.dto.js';
 import { RealtimeCore } from './realtime-core.service.js';
-import { conversationRoom } from './realtime-hub.service.js';
+import { conversationRoom } from './conversation-streams.js';
 import type { AckFailure, ChatNamespace, ChatSocket, ClientEvents } from './realtime-events.js';
 import { handshakeToken } from './socket-token.js';
 

@@ -12,7 +12,8 @@ import type { ConversationRef, ConversationView, MessageView } from '../chat.typ
 import { ConnectionSlots } from './connection-slots.js';
 import type { Pace } from './paced-send-queue.js';
 import type { ChatNamespace } from './realtime-events.js';
-import { RealtimeHub, type RoomSubscriber } from './realtime-hub.service.js';
+import { ConversationStreams, type RoomSubscriber } from './conversation-streams.js';
+import { RealtimeHub } from './realtime-hub.service.js';
 
 /** A send refused because the server is closing: the client retries on another instance. */
 export class ShuttingDownException extends ApiException {
@@ -47,6 +48,7 @@ export class RealtimeCore {
   constructor(
     private readonly chat: ChatService,
     private readonly hub: RealtimeHub,
+    private readonly streams: ConversationStreams,
     private readonly lifecycle: AppLifecycle,
     private readonly auth: AuthService,
     private readonly slots: ConnectionSlots,
@@ -87,7 +89,7 @@ export class RealtimeCore {
 
   /** Live messages of a conversation to a plain WebSocket room connection; returns how to stop. */
   subscribe(subscriber: RoomSubscriber): () => void {
-    return this.hub.subscribe(subscriber);
+    return this.streams.subscribe(subscriber);
   }
 
   /**
@@ -96,14 +98,14 @@ export class RealtimeCore {
    * stored while `replay` runs are held back and handed to `attach`.
    */
   async stream(conversation: ConversationView, start: StreamStart): Promise<void> {
-    this.hub.follow(conversation.id, conversation.messageCount);
+    this.streams.follow(conversation.id, conversation.messageCount);
     if (!start.replay) return start.attach([]);
-    const gate = this.hub.openGate(conversation.id);
+    const gate = this.streams.openGate(conversation.id);
     let last = start.from ?? 0;
     try {
       await start.replay((id) => (last = id));
     } finally {
-      start.attach(this.hub.closeGate(gate, last));
+      start.attach(this.streams.closeGate(gate, last));
     }
   }
 

@@ -1,0 +1,47 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { MessageView } from '../chat.types.js';
+import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MESSAGE_EVENT, type ChatNamespace, type WireMessage } from './realtime-events.js';
+
+/** What arrives from the other instances. */
+export interface ClusterHandlers {
+  message(message: MessageView): void;
+  accountDeleted(userId: number): void;
+}
+
+/**
+ * Between the instances of one deployment, through the Socket.IO adapter (Redis, channels under
+ * REDIS_KEY_PREFIX) as server-side events: every stored message, and account deletions (to close
+ * plain WebSocket rooms elsewhere). Without Redis it does nothing. A failed forward is logged,
+ * never thrown: local members already got the message, and the other instances' sequencers read
+ * the gap from the database.
+ */
+@Injectable()
+export class ClusterRelay {
+  private readonly logger = new Logger(ClusterRelay.name);
+  private namespace: ChatNamespace | null = null;
+
+  /** Joins the instances through the namespace's adapter (when clustered) and hands what arrives to `handlers`. */
+  attach(namespace: ChatNamespace, clustered: boolean, handlers: ClusterHandlers): void {
+    if (!clustered) return;
+    this.namespace = namespace;
+    namespace.on(CLUSTER_MESSAGE_EVENT, (wire) => handlers.message({ ...wire, createdAt: new Date(wire.createdAt) }));
+    namespace.on(CLUSTER_ACCOUNT_DELETED_EVENT, (userId) => handlers.accountDeleted(userId));
+  }
+
+  forwardMessage(message: MessageView): void {
+    const wire: WireMessage = { ...message, createdAt: message.createdAt.toISOString() };
+    this.send(`message ${message.id}`, () => this.namespace?.serverSideEmit(CLUSTER_MESSAGE_EVENT, wire));
+  }
+
+  forwardAccountDeleted(userId: number): void {
+    this.send(`the deletion of account ${userId}`, () => this.namespace?.serverSideEmit(CLUSTER_ACCOUNT_DELETED_EVENT, userId));
+  }
+
+  private send(what: string, emit: () => void): void {
+    try {
+      emit();
+    } catch (error) {
+      this.logger.warn(`could not forward ${what} to other instances: ${(error as Error).message}`);
+    }
+  }
+}

@@ -28,13 +28,14 @@ const base = {
       },
     ],
   },
-  testTimeout: 30000,
 };
 
 const PROCESS_TESTS = ['<rootDir>/test/main.e2e-spec.ts', '<rootDir>/test/shutdown.e2e-spec.ts'];
 
 export default {
   maxWorkers: 2,
+  // A global option: set inside a project it is ignored (the default 5 s applies).
+  testTimeout: 30000,
   // Migrates the template database once per run; each medium and e2e test file gets a copy.
   globalSetup: '<rootDir>/test/global-setup.mjs',
   globalTeardown: '<rootDir>/test/global-teardown.mjs',

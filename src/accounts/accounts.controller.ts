@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -22,8 +22,16 @@ import { AccountDeletionService } from './account-deletion.service.js';
 import { AccountRegistrationService } from './account-registration.service.js';
 import { DeleteAccountDto } from './dto/delete-account.dto.js';
 
-const TOO_MANY_REGISTRATIONS = 'Too many registrations from this address (REGISTRATIONS_PER_IP_PER_MINUTE); see Retry-After';
-const INVALID_ACCOUNT = 'Invalid field, or username/email already taken';
+/** A public registration route (a per-address budget, REGISTRATIONS_PER_IP_PER_MINUTE), under the tag its family had. */
+const RegistrationRoute = (path: string, tag: string) =>
+  applyDecorators(
+    ApiTags(tag),
+    Public(),
+    Registration(),
+    Post(path),
+    ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many registrations from this address (REGISTRATIONS_PER_IP_PER_MINUTE); see Retry-After' }),
+    ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or username/email already taken' }),
+  );
 
 /** Creating and deleting accounts, on the routes each contract gives them. */
 @Controller()
@@ -35,15 +43,9 @@ export class AccountsController {
   ) {}
 
   /** Registration of the `/register/` family: the account with an optional bio and picture URL. */
-  @ApiTags('accounts')
-  @Public()
-  @Registration()
-  @Post('register')
-  @HttpCode(201)
+  @RegistrationRoute('register', 'accounts')
   @ApiOperation({ summary: 'Register a user' })
   @ApiCreatedResponse({ type: RegisteredDto })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: TOO_MANY_REGISTRATIONS })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: INVALID_ACCOUNT })
   async register(@Body() body: RegisterDto): Promise<RegisteredDto> {
     const user = await this.registration.register({ username: body.username, email: body.email, password: body.password, bio: body.bio, profilePicture: body.profile_picture });
     return { message: 'User registered successfully!', user_id: user.id };
@@ -53,15 +55,10 @@ export class AccountsController {
    * Registration of the `/accounts/` family, answered as the original: the account and an access
    * token that works at once (with the family's long lifetime), status 200.
    */
-  @ApiTags('auth')
-  @Public()
-  @Registration()
-  @Post('accounts/api/users')
-  @HttpCode(200)
+  @RegistrationRoute('accounts/api/users', 'auth')
   @ApiOperation({ summary: 'Create a user (returns it with an access token)' })
+  @HttpCode(200)
   @ApiOkResponse({ type: AccountCreatedDto })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: TOO_MANY_REGISTRATIONS })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: INVALID_ACCOUNT })
   async createAccount(@Body() body: CreateAccountDto): Promise<AccountCreatedDto> {
     const user = await this.registration.register(body);
     const { access } = await this.auth.openSession(user.id, 'accounts');

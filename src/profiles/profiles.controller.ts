@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Patch, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, BadRequestException, Body, Controller, Get, HttpCode, Patch, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBadRequestResponse,
@@ -17,6 +17,10 @@ import { MessageDto } from '../auth/dto/auth.dto.js';
 import { FriendRequestDto, ProfileDto, SearchUserQueryDto, UpdateProfileDto } from './dto/profile.dto.js';
 import { toProfileDto } from './profile.mappers.js';
 import { ProfilesService } from './profiles.service.js';
+
+/** A friendship change: `POST profiles/api/<path>/` with `{username}`, answered 200 `{message}`. */
+const FriendshipRoute = (path: string, summary: string, refused: string) =>
+  applyDecorators(Post(path), HttpCode(200), ApiOperation({ summary }), ApiOkResponse({ type: MessageDto }), ApiBadRequestResponse({ type: ErrorResponseDto, description: refused }));
 
 @ApiTags('profiles')
 @Controller('profiles/api')
@@ -61,21 +65,13 @@ export class ProfilesController {
     return toProfileDto(await this.profiles.findByUsername(query.username.trim()));
   }
 
-  @Post('add-friend')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Add a friend (symmetric)' })
-  @ApiOkResponse({ type: MessageDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown user, yourself, or already friends' })
+  @FriendshipRoute('add-friend', 'Add a friend (symmetric)', 'Unknown user, yourself, or already friends')
   async addFriend(@CurrentUser() user: AuthenticatedUser, @Body() body: FriendRequestDto): Promise<MessageDto> {
     const friend = await this.profiles.addFriend(user.id, body.username);
     return { message: `${friend.username} was added to your friends.` };
   }
 
-  @Post('remove-friend')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Remove a friend (both ways)' })
-  @ApiOkResponse({ type: MessageDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Unknown user or not a friend' })
+  @FriendshipRoute('remove-friend', 'Remove a friend (both ways)', 'Unknown user or not a friend')
   async removeFriend(@CurrentUser() user: AuthenticatedUser, @Body() body: FriendRequestDto): Promise<MessageDto> {
     const friend = await this.profiles.removeFriend(user.id, body.username);
     return { message: `${friend.username} was removed from your friends.` };

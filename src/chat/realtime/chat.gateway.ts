@@ -84,9 +84,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('conversation:join')
   async join(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:join']['ack']> {
     try {
-      const { user } = socket.data as SocketState;
-      const body = await validatePayload(SocketJoinDto, payload);
-      const conversation = await this.chat.resolve(user.id, conversationRef(body.conversation));
+      const { user, body, conversation } = await this.target(socket, SocketJoinDto, payload);
       const room = conversationRoom(conversation.id);
       const after = body.after;
       await this.core.stream(conversation, {
@@ -120,14 +118,19 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('conversation:leave')
   async leave(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:leave']['ack']> {
     try {
-      const { user } = socket.data as SocketState;
-      const body = await validatePayload(SocketLeaveDto, payload);
-      const conversation = await this.chat.resolve(user.id, conversationRef(body.conversation));
+      const { conversation } = await this.target(socket, SocketLeaveDto, payload);
       await socket.leave(conversationRoom(conversation.id));
       return { ok: true, conversation: { id: conversation.id } };
     } catch (error) {
       return fail(error);
     }
+  }
+
+  /** The caller, their validated payload, and the conversation it names (404 unless they are a member). */
+  private async target<T extends { conversation: number | string }>(socket: ChatSocket, dto: new () => T, payload: unknown) {
+    const { user } = socket.data as SocketState;
+    const body = await validatePayload(dto, payload);
+    return { user, body, conversation: await this.chat.resolve(user.id, conversationRef(body.conversation)) };
   }
 
   /**

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
-import { ConversationBudgetResponse, MessageBudgetResponse } from './dto/budget-responses.js';
+import { MessageBudgetResponse, OpensConversation } from './dto/budget-responses.js';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
 import { toRoomDto, toRoomMessage } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
@@ -16,11 +16,8 @@ import { answerHistory } from './history-response.js';
 export class ChatRoomsController {
   constructor(private readonly chat: ChatService) {}
 
-  @Post('chatrooms')
-  @ConversationBudgetResponse()
+  @OpensConversation('chatrooms', RoomDto, { existed: 'The room already existed' })
   @ApiOperation({ summary: 'Open the direct room with a user (201 created, 200 existing)' })
-  @ApiCreatedResponse({ type: RoomDto })
-  @ApiOkResponse({ type: RoomDto, description: 'The room already existed' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'No user with that username (`{"recipient": ["Recipient does not exist."]}`), or yourself' })
   async open(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateRoomDto, @Res({ passthrough: true }) response: Response): Promise<RoomDto> {
     const { conversation, created } = await this.chat.openDirectByUsername(user, body.recipient);

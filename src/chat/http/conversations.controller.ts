@@ -3,7 +3,7 @@ import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkRe
 import type { Request, Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
 import { FieldValidationException } from '../../common/errors/api-exceptions.js';
-import { ConversationBudgetResponse, MessageBudgetResponse } from './dto/budget-responses.js';
+import { MessageBudgetResponse, OpensConversation } from './dto/budget-responses.js';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
 import { absoluteUrl, setNextLink } from '../../common/http/absolute-url.js';
 import { IdParamPipe } from '../../common/http/id-param.pipe.js';
@@ -40,11 +40,8 @@ function parsePageSize(raw: string | undefined): number {
 export class ConversationsController {
   constructor(private readonly chat: ChatService) {}
 
-  @Post('conversations')
-  @ConversationBudgetResponse()
+  @OpensConversation('conversations', ConversationDto, { created: 'Created', existed: 'The direct conversation of these two users already existed' })
   @ApiOperation({ summary: 'Create a conversation (201), or get the existing direct one (200)' })
-  @ApiCreatedResponse({ type: ConversationDto, description: 'Created' })
-  @ApiOkResponse({ type: ConversationDto, description: 'The direct conversation of these two users already existed' })
   async create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateConversationDto, @Res({ passthrough: true }) response: Response): Promise<ConversationDto> {
     const { conversation, created } = await this.chat.createConversation(user.id, body.participants);
     response.status(created ? 201 : 200);

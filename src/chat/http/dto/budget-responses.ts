@@ -1,4 +1,5 @@
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { applyDecorators, Post, type Type } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../../common/errors/error-response.dto.js';
 
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds until the budget allows one more', schema: { type: 'integer', minimum: 1 } } };
@@ -10,3 +11,10 @@ export const MessageBudgetResponse = () =>
 /** 429 of a route that may create a conversation: the caller's conversation budget is spent. */
 export const ConversationBudgetResponse = () =>
   ApiTooManyRequestsResponse({ type: ErrorResponseDto, headers: RETRY_AFTER, description: "Creating one more conversation would exceed the caller's budget (CONVERSATION_BURST, then CONVERSATIONS_PER_HOUR); see Retry-After. Opening an existing one is never refused" });
+
+/**
+ * A route that opens a conversation: 201 with the one it created, 200 with the direct one that
+ * already existed, and 429 when creating one more would exceed the caller's budget.
+ */
+export const OpensConversation = (path: string, type: Type, answers: { created?: string; existed: string }) =>
+  applyDecorators(Post(path), ConversationBudgetResponse(), ApiCreatedResponse({ type, description: answers.created }), ApiOkResponse({ type, description: answers.existed }));

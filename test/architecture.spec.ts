@@ -21,6 +21,7 @@ const OWNER: Record<string, string> = {
   conversation_members: 'chat',
   conversation_name_aliases: 'chat',
   messages: 'chat',
+  user_presence: 'chat',
 };
 
 

@@ -90,6 +90,11 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/messages/': { expect: [401, 404, 200], call: (f) => ({ query: { conversation: f.conversation } }) },
   // A conversation in the body is a primary key: a stranger gets DRF's field error, as for one that does not exist.
   'POST /api/messages/': { expect: [401, 400, 201], call: (f) => ({ body: { conversation: f.conversation, text: 'hello' } }) },
+  // Read state: a stranger's read is 404 like every conversation route.
+  'POST /api/conversations/{id}/read/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.conversation }, body: {} }) },
+  'GET /api/unread/': { expect: [401, 200, 200] },
+  // Anyone may ask; only the caller's contacts are answered (a stranger gets an empty list).
+  'GET /api/presence/': { expect: [401, 200, 200], call: (f) => ({ query: { users: `${f.alice.id},${f.bob.id}` } }) },
   'GET /messenger/api/chatrooms/': { expect: [401, 200, 200] },
   'GET /messenger/api/user/chatrooms/': { expect: [401, 200, 200] },
   // mallory + bob is new (201); alice + bob exists (200).
@@ -103,6 +108,9 @@ const EVENTS: Record<string, { expect: ['refused', number, 'ok']; payload: (f: F
   'conversation:join': { expect: ['refused', 404, 'ok'], payload: (f) => ({ conversation: f.conversation }) },
   'conversation:leave': { expect: ['refused', 404, 'ok'], payload: (f) => ({ conversation: f.room }) },
   'message:send': { expect: ['refused', 404, 'ok'], payload: (f) => ({ conversation: f.conversation, text: 'hello' }) },
+  'conversation:read': { expect: ['refused', 404, 'ok'], payload: (f) => ({ conversation: f.conversation }) },
+  'typing:start': { expect: ['refused', 404, 'ok'], payload: (f) => ({ conversation: f.room }) },
+  'typing:stop': { expect: ['refused', 404, 'ok'], payload: (f) => ({ conversation: f.conversation }) },
 };
 
 /** Plain WebSocket rooms: the upgrade is refused before any byte of the room is sent. */

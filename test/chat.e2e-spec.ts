@@ -58,6 +58,8 @@ describe('chat over REST, both families, one model', () => {
         participants: [summary(alice), summary(bob)].sort((a, b) => a.id - b.id),
         messages: [],
         created_at: expect.stringMatching(ISO),
+        unread_count: 0,
+        last_read_message: null,
       });
       const again = await as(bob).post('/api/conversations/', { participants: [alice.id] }).expect(200);
       expect(again.body.id).toBe(created.body.id);
@@ -299,7 +301,7 @@ describe('chat over REST, both families, one model', () => {
       const frank = await createUser(t, 'frank');
       const created = await as(frank).post('/messenger/api/chatrooms/', { recipient: carol.username }).expect(201);
       const expectedName = [frank.username, carol.username].sort(compareCodePoints).join(frank.username.includes('_') || carol.username.includes('_') ? '~' : '_');
-      expect(created.body).toEqual({ id: expect.any(Number), name: expectedName, members: [carol.id, frank.id].sort((a, b) => a - b), display_name: carol.username });
+      expect(created.body).toEqual({ id: expect.any(Number), name: expectedName, members: [carol.id, frank.id].sort((a, b) => a - b), display_name: carol.username, unread_count: 0, last_read_message: null });
       const again = await as(carol).post('/messenger/api/chatrooms/', { recipient: frank.username.toUpperCase() }).expect(200);
       expect(again.body).toEqual({ ...created.body, display_name: frank.username });
     });
@@ -407,7 +409,14 @@ describe('chat over REST, both families, one model', () => {
       const group = (await as(alice).post('/api/conversations/', { participants: [bob.id, carol.id] }).expect(201)).body;
       const rooms = await as(carol).get('/messenger/api/user/chatrooms/').expect(200);
       const room = rooms.body.find((r: { id: number }) => r.id === group.id);
-      expect(room).toEqual({ id: group.id, name: expect.stringMatching(/^g-[0-9a-f]{16}$/), members: [alice.id, bob.id, carol.id].sort((x, y) => x - y), display_name: `${alice.username}, ${bob.username}` });
+      expect(room).toEqual({
+        id: group.id,
+        name: expect.stringMatching(/^g-[0-9a-f]{16}$/),
+        members: [alice.id, bob.id, carol.id].sort((x, y) => x - y),
+        display_name: `${alice.username}, ${bob.username}`,
+        unread_count: 0,
+        last_read_message: null,
+      });
 
       const viaMessenger = await as(carol).post(`/messenger/api/chatrooms/${room.name}/messages/`, { content: 'from messenger' }).expect(201);
       const viaApi = await as(bob).post('/api/messages/', { conversation: group.id, text: 'from api' }).expect(201);

@@ -211,3 +211,84 @@ import { createUser, type TestUser } from './support/users.js';
     await waitUntil(() => seenOnB.some((m) => m.id === sent.body.id), 5000, 'delivery within deployment x');
   }, 30_000);
 });
+
+// Read receipts, typing and presence between two instances: Socket.IO through the adapter's
+// rooms, plain WebSocket rooms through the relay, presence counted in Redis.
+(process.env.REDIS_URL ? describe : describe.skip)('two instances: receipts, typing and presence', () => {
+  const GRACE_MS = 1500;
+  let cluster: TwoInstances;
+  let a: TestApp;
+  let b: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+  let room: { id: number; name: string };
+  let sockets: Socket[];
+  const on = <T>(socket: Socket, event: string) => {
+    const seen: T[] = [];
+    socket.on(event, (payload: T) => seen.push(payload));
+    return seen;
+  };
+  const socketOn = async (app: TestApp, user: TestUser) => {
+    const socket = connectSocket(app.baseUrl, user.access);
+    sockets.push(socket);
+    await connected(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    cluster = await startTwoInstances('none', { PRESENCE_GRACE_MS: String(GRACE_MS) });
+    ({ a, b, alice, bob, room, sockets } = cluster);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('carries typing and read receipts from one instance to sockets and opted-in rooms on the other', async () => {
+    const aliceOnA = await socketOn(a, alice);
+    const bobOnB = await socketOn(b, bob);
+    const typingOnB = on<{ typing: boolean }>(bobOnB, 'typing');
+    const readsOnA = on<{ last_read_message: number }>(aliceOnA, 'conversation:read');
+    const bobRoomOnB = await openRoom(b.baseUrl, `/ws/chat/${room.name}/?token=${bob.access}&events=all`);
+    const aliceRoomOnA = await openRoom(a.baseUrl, `/ws/chat/${room.name}/?token=${alice.access}&events=all`);
+    await waitUntil(() => bobRoomOnB.frames.length > 0 && aliceRoomOnA.frames.length > 0, 5000, 'histories');
+
+    expect(await request(aliceOnA, 'typing:start', { conversation: room.id })).toEqual({ ok: true });
+    await waitUntil(() => typingOnB.length === 1 && bobRoomOnB.frames.some((f) => f.type === 'typing'), 10_000, 'typing on B');
+    expect(typingOnB[0]).toMatchObject({ conversation: room.id, typing: true, user: { id: alice.id } });
+
+    const sent = await a.http().post('/api/messages/').set('Authorization', `Bearer ${alice.access}`).send({ conversation: room.id, text: 'across' }).expect(201);
+    // The message ends alice's typing, on every instance.
+    await waitUntil(() => typingOnB.length === 2, 10_000, 'typing ended on B');
+    expect(typingOnB[1]).toMatchObject({ typing: false });
+
+    bobRoomOnB.ws.send(JSON.stringify({ type: 'read', message: sent.body.id }));
+    await waitUntil(() => readsOnA.length === 1 && aliceRoomOnA.frames.some((f) => f.type === 'read'), 10_000, 'read receipt on A');
+    expect(readsOnA[0]).toEqual({ conversation: room.id, user: { id: bob.id, username: bob.username }, last_read_message: sent.body.id });
+    expect(aliceRoomOnA.frames.find((f) => f.type === 'read')).toEqual({ type: 'read', ...readsOnA[0] });
+    bobRoomOnB.ws.close();
+    aliceRoomOnA.ws.close();
+  });
+
+  it('counts presence over both instances: online once, offline only when the last connection anywhere has closed', async () => {
+    const carol = await createUser(a, 'carol');
+    await a.http().post('/api/conversations/').set('Authorization', `Bearer ${carol.access}`).send({ participants: [alice.id] }).expect(201);
+    const aliceOnA = await socketOn(a, alice);
+    const presence = on<{ user: { id: number }; online: boolean }>(aliceOnA, 'presence');
+    const carolOnA = await socketOn(a, carol);
+    const carolOnB = await socketOn(b, carol);
+    await waitUntil(() => presence.some((p) => p.user.id === carol.id), 10_000, 'online');
+    // Asked on the instance carol is not connected to: still online.
+    const asked = await b.http().get(`/api/presence/?users=${carol.id}`).set('Authorization', `Bearer ${alice.access}`).expect(200);
+    expect(asked.body).toEqual([expect.objectContaining({ online: true })]);
+
+    carolOnA.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 1500));
+    expect(presence.filter((p) => p.user.id === carol.id).map((p) => p.online)).toEqual([true]);
+
+    carolOnB.disconnect();
+    await waitUntil(() => presence.filter((p) => p.user.id === carol.id).length === 2, GRACE_MS + 10_000, 'offline');
+    expect(presence.filter((p) => p.user.id === carol.id).map((p) => p.online)).toEqual([true, false]);
+    const after = await a.http().get(`/api/presence/?users=${carol.id}`).set('Authorization', `Bearer ${alice.access}`).expect(200);
+    expect(after.body).toEqual([expect.objectContaining({ online: false, last_seen: expect.any(String) })]);
+  }, 30_000);
+});

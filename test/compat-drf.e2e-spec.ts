@@ -173,7 +173,7 @@ describe('seed-003 clients (til-we-die/course_work and its web client)', () => {
 
   it('names a direct room by code point as Python does (Zoe_alice) and answers an unknown recipient with 400', async () => {
     const room = await t.http().post('/messenger/api/chatrooms/').set(bearer(alice)).send({ recipient: zoe.username }).expect(201);
-    expect(room.body).toEqual({ id: expect.any(Number), name: 'Zoe_alice', members: [zoe.id, alice.id].sort((a, b) => a - b), display_name: zoe.username });
+    expect(room.body).toEqual({ id: expect.any(Number), name: 'Zoe_alice', members: [zoe.id, alice.id].sort((a, b) => a - b), display_name: zoe.username, unread_count: 0, last_read_message: null });
     const unknown = await t.http().post('/messenger/api/chatrooms/').set(bearer(alice)).send({ recipient: 'nobody' }).expect(400);
     expect(unknown.body).toEqual({ recipient: ['Recipient does not exist.'] });
   });

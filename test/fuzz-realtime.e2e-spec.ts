@@ -64,7 +64,7 @@ describe('fuzzing the real-time surfaces', () => {
   });
 
   it('knows the gateway events', () => {
-    expect(EVENTS.sort()).toEqual(['conversation:join', 'conversation:leave', 'message:send']);
+    expect(EVENTS.sort()).toEqual(['conversation:join', 'conversation:leave', 'conversation:read', 'message:send', 'typing:start', 'typing:stop']);
   });
 
   // Plausible fields, one of them replaced, or anything at all (including binary attachments).

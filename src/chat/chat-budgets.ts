@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TooManyRequestsException } from '../common/errors/api-exceptions.js';
 import { TOKEN_BUCKETS, type BucketRule, type TokenBuckets } from '../common/rate/token-buckets.js';
 import { APP_CONFIG } from '../config/config.module.js';
+import { TYPING_BUDGET } from './chat.limits.js';
 import type { AppConfig } from '../config/app-config.js';
 
 /**
@@ -36,6 +37,11 @@ export class ChatBudgets {
   /** Takes one new conversation from the user's budget, or throws 429 saying when to retry. */
   async chargeConversation(userId: number): Promise<void> {
     refuseIfWaiting(await this.take(`conversations:${userId}`, this.config.budgets.conversations));
+  }
+
+  /** Takes one typing notice (a `typing:start` that is not a renewal), or throws 429 saying when to retry. */
+  async chargeTyping(userId: number): Promise<void> {
+    refuseIfWaiting(await this.take(`typing:${userId}`, TYPING_BUDGET));
   }
 
   /** Gives back a conversation charged for but not created (someone else created it first). */

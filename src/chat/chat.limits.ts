@@ -20,3 +20,14 @@ export const PAGE_SIZE_MAX = 100;
 /** Idempotency keys (`client_id`): 1 to 64 of `A-Za-z0-9_.:-`. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const CLIENT_ID_RULE = 'client_id must be 1 to 64 letters, digits or _.:-';
+
+/** Typing: a `typing:start` not renewed within this ends by itself. */
+export const TYPING_TIMEOUT_MS = 6000;
+/** Typing notices one user may start: 30 at once, then two a second (renewals of one already shown are free). */
+export const TYPING_BUDGET = { capacity: 30, perSecond: 2 };
+/** Conversations listed by `GET /api/unread/` (the total counts them all). */
+export const UNREAD_LIST_MAX = 1000;
+/** Users asked about in one `GET /api/presence/`. */
+export const PRESENCE_QUERY_MAX = 100;
+/** Contacts (and conversations) told of one user's presence change. */
+export const PRESENCE_FANOUT_MAX = 10_000;

@@ -1,6 +1,7 @@
 import { toUserSummary } from '../users/user.mappers.js';
 import type { ConversationView, MessageView } from './chat.types.js';
-import type { ApiMessageDto, ConversationDto } from './http/dto/api-chat.dto.js';
+import type { ApiMessageDto, ConversationDetailDto, ConversationDto } from './http/dto/api-chat.dto.js';
+import { readByOthers, unreadCount } from './read-markers.js';
 import type { RoomDto, RoomMessageDto } from './http/dto/messenger.dto.js';
 
 export function toApiMessage(message: MessageView): ApiMessageDto {
@@ -14,13 +15,22 @@ export function toApiMessage(message: MessageView): ApiMessageDto {
   };
 }
 
+/** A conversation as its viewing member sees it (their unread count and read marker). */
 export function toConversationDto(conversation: ConversationView, messages: MessageView[]): ConversationDto {
   return {
     id: conversation.id,
     participants: conversation.members.map(toUserSummary),
     messages: messages.map(toApiMessage),
     created_at: conversation.createdAt.toISOString(),
+    unread_count: unreadCount(conversation.messageCount, conversation.readMarker),
+    last_read_message: conversation.readMarker.messageId,
   };
+}
+
+/** `GET /api/conversations/{id}/`: also the other members' read markers. */
+export function toConversationDetailDto(conversation: ConversationView, messages: MessageView[], viewerId: number): ConversationDetailDto {
+  const readBy = readByOthers(conversation.members, viewerId).map((r) => ({ user: r.user, last_read_message: r.lastReadMessageId }));
+  return { ...toConversationDto(conversation, messages), read_by: readBy };
 }
 
 export function toRoomMessage(message: MessageView): RoomMessageDto {
@@ -40,5 +50,7 @@ export function toRoomDto(conversation: ConversationView, viewerId: number): Roo
     name: conversation.name,
     members: conversation.members.map((m) => m.id),
     display_name: roomDisplayName(conversation, viewerId),
+    unread_count: unreadCount(conversation.messageCount, conversation.readMarker),
+    last_read_message: conversation.readMarker.messageId,
   };
 }

@@ -9,7 +9,8 @@ import type { ConversationCursor } from './persistence/chat-rows.js';
 import { ConversationsRepository } from './persistence/conversations.repository.js';
 import { MessageWriter } from './persistence/message-writer.js';
 import { MessagesRepository, type MessageWireShape } from './persistence/messages.repository.js';
-import { MAX_PARTICIPANTS, MESSAGE_MAX_LENGTH } from './chat.limits.js';
+import { MAX_PARTICIPANTS, MESSAGE_MAX_LENGTH, UNREAD_LIST_MAX } from './chat.limits.js';
+import { movesForward, unreadCount, type ReadMarker } from './read-markers.js';
 import type { ConversationRef, ConversationView, HistoryQuery, MessageView } from './chat.types.js';
 import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
 
@@ -126,6 +127,43 @@ export class ChatService {
   }
 
   /**
+   * Moves the caller's read marker to `messageId` (default: the latest message) if that is further
+   * on: markers never move back. A message of another conversation is a 400 field error. When the
+   * marker moved, `conversation.read` tells the other members and the reader's other connections
+   * (`origin`, the connection it came from, is left out).
+   */
+  async markRead(user: { id: number; username: string }, reference: ConversationRef, messageId?: number, origin?: string): Promise<ReadState> {
+    const conversation = await this.resolve(user.id, reference);
+    const target = await this.messages.markerAt(conversation.id, messageId ?? 'latest');
+    if (!target) {
+      if (messageId !== undefined) throw FieldValidationException.forField('message', `Invalid pk "${messageId}" - object does not exist.`);
+      return { conversation, marker: conversation.readMarker, unread: 0 };
+    }
+    let marker: ReadMarker = conversation.readMarker;
+    if (movesForward(marker, target)) {
+      const moved = await this.conversations.advanceReadMarker(user.id, conversation.id, target);
+      if (!moved) throw new NotFoundException(CONVERSATION_NOT_FOUND);
+      if (movesForward(marker, moved)) {
+        this.events.emit('conversation.read', {
+          conversationId: conversation.id,
+          user: { id: user.id, username: user.username },
+          lastReadMessageId: moved.messageId,
+          memberIds: conversation.members.map((m) => m.id),
+          origin,
+        });
+      }
+      marker = moved;
+    }
+    // The count may have grown since the conversation was read; the target's seq is a lower bound.
+    return { conversation, marker, unread: unreadCount(Math.max(conversation.messageCount, target.seq), marker) };
+  }
+
+  /** `GET /api/unread/`: the caller's unread total and the conversations with unread messages. */
+  unread(userId: number): Promise<{ total: number; conversations: Array<{ id: number; unread: number }> }> {
+    return this.conversations.unreadOf(userId, UNREAD_LIST_MAX);
+  }
+
+  /**
    * Stores a message from a member (see {@link MessageWriter}: numbered in its conversation,
    * idempotent per `clientId`), taking it from the sender's message budget first (429 when spent)
    * unless the caller has already taken it (`charged`: the WebSocket rooms pace their sends).
@@ -175,6 +213,13 @@ export class ChatService {
     this.events.emit('conversation.created', { conversation });
     return { conversation, created: true };
   }
+}
+
+/** A member's read state in a conversation, after a read. */
+export interface ReadState {
+  conversation: ConversationView;
+  marker: ReadMarker;
+  unread: number;
 }
 
 export interface SendOptions {

@@ -1,4 +1,5 @@
 import type { ConversationKind } from './entities/conversation.entity.js';
+import type { ReadMarker } from './read-markers.js';
 
 /** A user as chat shows them (message senders, participants). */
 export interface UserRef {
@@ -7,7 +8,12 @@ export interface UserRef {
   email: string;
 }
 
-/** A conversation (chat room) with its members: what services return, never an HTTP body. */
+/** A member of a conversation, with their read marker's message. */
+export interface MemberView extends UserRef {
+  lastReadMessageId: number | null;
+}
+
+/** A conversation (chat room) with its members, as one member sees it: what services return, never an HTTP body. */
 export interface ConversationView {
   id: number;
   kind: ConversationKind;
@@ -17,7 +23,9 @@ export interface ConversationView {
   lastActivityAt: Date;
   /** Messages stored so far, which is also the `seq` of the latest one. */
   messageCount: number;
-  members: UserRef[];
+  members: MemberView[];
+  /** The viewing member's read marker. */
+  readMarker: ReadMarker;
 }
 
 export interface MessageView {

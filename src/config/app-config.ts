@@ -113,6 +113,8 @@ export interface AppConfig {
     maxConnectionsPerUser: number;
     /** Frames a plain WebSocket connection may have waiting for the send rate; one more closes it (1008). */
     sendQueueSize: number;
+    /** Milliseconds a user with no connection left stays online (a reload does not flap). */
+    presenceGraceMs: number;
   };
 }
 
@@ -324,6 +326,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     realtime: {
       maxConnectionsPerUser: int(env, 'WS_MAX_CONNECTIONS_PER_USER', 20, 1, 100000),
       sendQueueSize: int(env, 'WS_SEND_QUEUE_SIZE', 100, 1, 100000),
+      presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 5000, 0, 600000),
     },
   };
 }

@@ -15,6 +15,45 @@ export interface DomainEventMap {
   'conversation.created': { conversation: ConversationView };
   /** An account was deleted: its live connections must close. */
   'account.deleted': { userId: number };
+  /** A member's read marker moved forward (not on sends: a sender's marker follows their message). */
+  'conversation.read': ReadEvent;
+  /** A member started or stopped typing (never stored). */
+  'typing.changed': TypingEvent;
+  /** A user came online (first connection anywhere) or went offline (last one closed, after the grace period). */
+  'presence.changed': PresenceEvent;
+}
+
+/** Who a real-time notice is about. */
+export interface Actor {
+  id: number;
+  username: string;
+}
+
+export interface ReadEvent {
+  conversationId: number;
+  user: Actor;
+  lastReadMessageId: number | null;
+  /** Every member of the conversation (the reader included: their other devices clear their badge). */
+  memberIds: number[];
+  /** The connection the read came from, which needs no notice (a Socket.IO socket id, a room connection's id). */
+  origin?: string;
+}
+
+export interface TypingEvent {
+  conversationId: number;
+  user: Actor;
+  typing: boolean;
+  memberIds: number[];
+}
+
+export interface PresenceEvent {
+  user: Actor;
+  online: boolean;
+  lastSeen: Date;
+  /** Whom it concerns: people sharing a conversation with the user, and friends. */
+  contactIds: number[];
+  /** The user's conversations (for their plain WebSocket rooms). */
+  conversationIds: number[];
 }
 
 type DomainEventName = keyof DomainEventMap;

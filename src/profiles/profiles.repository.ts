@@ -72,6 +72,13 @@ export class ProfilesRepository {
     return rows.map((f) => f.friendId);
   }
 
+  /** Which of `candidates` are friends of `userId`. */
+  async friendsAmong(userId: number, candidates: number[]): Promise<number[]> {
+    if (!candidates.length) return [];
+    const rows: Array<{ friend_id: number }> = await this.dataSource.query(`SELECT friend_id FROM friendships WHERE user_id = $1 AND friend_id = ANY($2::int[])`, [userId, candidates]);
+    return rows.map((r) => r.friend_id);
+  }
+
   /** Ends every friendship of a user and clears their profile text and picture (account deletion). */
   async forgetUser(userId: number, manager: EntityManager): Promise<void> {
     await manager.query(`DELETE FROM friendships WHERE user_id = $1 OR friend_id = $1`, [userId]);

@@ -22,7 +22,11 @@ export class ConversationMember {
   @CreateDateColumn({ name: 'joined_at', type: 'timestamptz' })
   joinedAt: Date;
 
-  /** Read state (not exposed yet): the last message id this member has seen. */
+  /** The read marker: the last message this member has read (null: none yet). Only moves forward. */
   @Column({ name: 'last_read_message_id', type: 'bigint', nullable: true })
   lastReadMessageId: string | null;
+
+  /** The marker's `seq`: unread = the conversation's `message_count` - this. */
+  @Column({ name: 'last_read_seq', type: 'bigint', default: 0 })
+  lastReadSeq: string;
 }

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, type AuthenticatedUser } from '../../common/decorators/current-user.decorator.js';
 import { FieldValidationException } from '../../common/errors/api-exceptions.js';
@@ -7,15 +7,19 @@ import { MessageBudgetResponse, OpensConversation } from './dto/budget-responses
 import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
 import { absoluteUrl, setNextLink } from '../../common/http/absolute-url.js';
 import { IdParamPipe } from '../../common/http/id-param.pipe.js';
-import { toApiMessage, toConversationDto } from '../chat.mappers.js';
+import { toApiMessage, toConversationDetailDto, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { CONVERSATIONS_PAGE_DEFAULT, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PREVIEW_DEFAULT } from '../chat.limits.js';
 import { decodeConversationCursor, encodeConversationCursor } from './conversation-cursor.js';
 import { answerHistory } from './history-response.js';
 import {
   ApiMessageDto,
+  ConversationDetailDto,
   ConversationDto,
   CreateConversationDto,
+  MarkReadDto,
+  ReadStateDto,
+  UnreadDto,
   HistoryQueryDto,
   ListConversationsQueryDto,
   MessagePageQueryDto,
@@ -70,12 +74,38 @@ export class ConversationsController {
   }
 
   @Get('conversations/:id')
-  @ApiOperation({ summary: 'One conversation (members only)' })
-  @ApiOkResponse({ type: ConversationDto })
+  @ApiOperation({ summary: 'One conversation (members only), with the other members\' read markers' })
+  @ApiOkResponse({ type: ConversationDetailDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such conversation, or not a member' })
-  async get(@CurrentUser() user: AuthenticatedUser, @Param('id', new IdParamPipe('Conversation')) id: number): Promise<ConversationDto> {
+  async get(@CurrentUser() user: AuthenticatedUser, @Param('id', new IdParamPipe('Conversation')) id: number): Promise<ConversationDetailDto> {
     const { conversation, messages } = await this.chat.history(user.id, { id }, { limit: PREVIEW_DEFAULT });
-    return toConversationDto(conversation, messages);
+    return toConversationDetailDto(conversation, messages, user.id);
+  }
+
+  /**
+   * Moves the caller's read marker to `message` (default: the latest message). Markers only move
+   * forward: reading an older message changes nothing and answers the marker as it is. The other
+   * members and the caller's other connections get `conversation:read` in real time.
+   */
+  @Post('conversations/:id/read')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark a conversation read (up to a message)' })
+  @ApiBody({ type: MarkReadDto, required: false })
+  @ApiOkResponse({ type: ReadStateDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A message that is not in this conversation: `{"message": ["Invalid pk \\"7\\" - object does not exist."]}`' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such conversation, or not a member' })
+  async read(@CurrentUser() user: AuthenticatedUser, @Param('id', new IdParamPipe('Conversation')) id: number, @Body() body: MarkReadDto): Promise<ReadStateDto> {
+    const { conversation, marker, unread } = await this.chat.markRead(user, { id }, body.message);
+    return { conversation: conversation.id, last_read_message: marker.messageId, unread_count: unread };
+  }
+
+  /** For a badge on the app icon: from counters, never by counting messages. */
+  @Get('unread')
+  @ApiOperation({ summary: "The caller's unread messages: the total and each conversation with some" })
+  @ApiOkResponse({ type: UnreadDto })
+  async unread(@CurrentUser() user: AuthenticatedUser): Promise<UnreadDto> {
+    const { total, conversations } = await this.chat.unread(user.id);
+    return { total, conversations: conversations.map((c) => ({ id: c.id, unread_count: c.unread })) };
   }
 
   /**

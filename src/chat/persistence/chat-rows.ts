@@ -1,5 +1,5 @@
 import type { ConversationKind } from '../entities/conversation.entity.js';
-import type { ConversationView, MessageView, UserRef } from '../chat.types.js';
+import type { ConversationView, MemberView, MessageView } from '../chat.types.js';
 
 /** Rows as the chat's SQL reads them, and their conversion to the views services return. */
 export interface ConversationRow {
@@ -10,6 +10,9 @@ export interface ConversationRow {
   created_at: Date;
   last_activity_at: Date;
   message_count: string;
+  /** The viewing member's marker (`cm` is their membership row). */
+  last_read_seq: string;
+  last_read_message_id: string | null;
 }
 
 export interface MessageRow {
@@ -30,7 +33,8 @@ export interface ConversationCursor {
 }
 
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
-export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count`;
+/** A conversation as the member of `cm` sees it. */
+export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count, cm.last_read_seq, cm.last_read_message_id`;
 
 export function toMessageView(row: MessageRow): MessageView {
   return {
@@ -45,7 +49,7 @@ export function toMessageView(row: MessageRow): MessageView {
 }
 
 
-export function toConversationView(row: ConversationRow, members: UserRef[]): ConversationView {
+export function toConversationView(row: ConversationRow, members: MemberView[]): ConversationView {
   return {
     id: row.id,
     kind: row.kind,
@@ -55,5 +59,6 @@ export function toConversationView(row: ConversationRow, members: UserRef[]): Co
     lastActivityAt: new Date(row.last_activity_at),
     messageCount: Number(row.message_count),
     members,
+    readMarker: { seq: Number(row.last_read_seq), messageId: row.last_read_message_id === null ? null : Number(row.last_read_message_id) },
   };
 }

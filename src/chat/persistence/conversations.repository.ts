@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ConversationView, UserRef } from '../chat.types.js';
+import type { ConversationView, MemberView } from '../chat.types.js';
+import type { ReadMarker } from '../read-markers.js';
 import { CONVERSATION_COLUMNS, toConversationView, type ConversationCursor, type ConversationRow } from './chat-rows.js';
 
 /**
@@ -57,19 +58,89 @@ export class ConversationsRepository {
     return rows.map((row) => ({ ...toConversationView(row, members.get(row.id) ?? []), cursor: { lastActivityAt: row.activity_cursor, id: row.id } }));
   }
 
-  /** Members of many conversations in one query. */
-  async membersOf(conversationIds: number[], manager?: EntityManager): Promise<Map<number, UserRef[]>> {
-    const byConversation = new Map<number, UserRef[]>(conversationIds.map((id) => [id, []]));
+  /** Members of many conversations, with their read markers' messages, in one query. */
+  async membersOf(conversationIds: number[], manager?: EntityManager): Promise<Map<number, MemberView[]>> {
+    const byConversation = new Map<number, MemberView[]>(conversationIds.map((id) => [id, []]));
     if (!conversationIds.length) return byConversation;
-    const rows: Array<{ conversation_id: number; id: number; username: string; email: string }> = await this.db(manager).query(
-      `SELECT cm.conversation_id, u.id, u.username, u.email
+    const rows: Array<{ conversation_id: number; id: number; username: string; email: string; last_read_message_id: string | null }> = await this.db(manager).query(
+      `SELECT cm.conversation_id, u.id, u.username, u.email, cm.last_read_message_id
        FROM conversation_members cm JOIN users u ON u.id = cm.user_id
        WHERE cm.conversation_id = ANY($1::int[])
        ORDER BY cm.conversation_id, u.id`,
       [conversationIds],
     );
-    for (const row of rows) byConversation.get(row.conversation_id)?.push({ id: row.id, username: row.username, email: row.email });
+    for (const row of rows) {
+      const lastReadMessageId = row.last_read_message_id === null ? null : Number(row.last_read_message_id);
+      byConversation.get(row.conversation_id)?.push({ id: row.id, username: row.username, email: row.email, lastReadMessageId });
+    }
     return byConversation;
+  }
+
+  /**
+   * Moves a member's read marker to `target` if that is further on (concurrent reads keep the
+   * furthest); returns the marker as it then is, or null when they are not a member.
+   */
+  async advanceReadMarker(userId: number, conversationId: number, target: ReadMarker): Promise<ReadMarker | null> {
+    const rows: Array<{ last_read_seq: string; last_read_message_id: string | null }> = await this.dataSource.query(
+      `WITH moved AS (
+         UPDATE conversation_members SET last_read_seq = $3, last_read_message_id = $4
+         WHERE conversation_id = $1 AND user_id = $2 AND last_read_seq < $3
+         RETURNING last_read_seq, last_read_message_id
+       )
+       SELECT last_read_seq, last_read_message_id FROM moved
+       UNION ALL
+       SELECT last_read_seq, last_read_message_id FROM conversation_members
+       WHERE conversation_id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM moved)`,
+      [conversationId, userId, target.seq, target.messageId],
+    );
+    if (!rows.length) return null;
+    return { seq: Number(rows[0].last_read_seq), messageId: rows[0].last_read_message_id === null ? null : Number(rows[0].last_read_message_id) };
+  }
+
+  /**
+   * The caller's conversations with unread messages, most recent activity first (at most
+   * `limit`), and the total over all of them: from the counters, one index range scan of the
+   * caller's memberships.
+   */
+  async unreadOf(userId: number, limit: number): Promise<{ total: number; conversations: Array<{ id: number; unread: number }> }> {
+    const rows: Array<{ id: number; unread: string; total: string }> = await this.dataSource.query(
+      `SELECT c.id, c.message_count - cm.last_read_seq AS unread, sum(c.message_count - cm.last_read_seq) OVER () AS total
+       FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id
+       WHERE cm.user_id = $1 AND c.message_count > cm.last_read_seq
+       ORDER BY c.last_activity_at DESC, c.id DESC
+       LIMIT $2`,
+      [userId, limit],
+    );
+    return { total: rows.length ? Number(rows[0].total) : 0, conversations: rows.map((r) => ({ id: r.id, unread: Number(r.unread) })) };
+  }
+
+  /**
+   * The people a user shares a conversation with (at most `limit`), and the conversations the
+   * user is in: whom their presence concerns.
+   */
+  async partnersOf(userId: number, limit: number): Promise<{ userIds: number[]; conversationIds: number[] }> {
+    const [partners, conversations]: [Array<{ user_id: number }>, Array<{ conversation_id: number }>] = await Promise.all([
+      this.dataSource.query(
+        `SELECT DISTINCT other.user_id FROM conversation_members mine
+         JOIN conversation_members other ON other.conversation_id = mine.conversation_id AND other.user_id <> mine.user_id
+         WHERE mine.user_id = $1 LIMIT $2`,
+        [userId, limit],
+      ),
+      this.dataSource.query(`SELECT conversation_id FROM conversation_members WHERE user_id = $1 LIMIT $2`, [userId, limit]),
+    ]);
+    return { userIds: partners.map((r) => r.user_id), conversationIds: conversations.map((r) => r.conversation_id) };
+  }
+
+  /** Which of `candidates` share a conversation with `userId`. */
+  async partnersAmong(userId: number, candidates: number[]): Promise<number[]> {
+    if (!candidates.length) return [];
+    const rows: Array<{ user_id: number }> = await this.dataSource.query(
+      `SELECT DISTINCT other.user_id FROM conversation_members other
+       WHERE other.user_id = ANY($2::int[]) AND other.user_id <> $1
+         AND EXISTS (SELECT 1 FROM conversation_members mine WHERE mine.user_id = $1 AND mine.conversation_id = other.conversation_id)`,
+      [userId, candidates],
+    );
+    return rows.map((r) => r.user_id);
   }
 
   /** The direct conversation of a pair (`low` < `high`), if it exists. */

@@ -22,7 +22,8 @@ interface Pending {
 
 /**
  * One message: membership, the conversation's row lock, an idempotent insert (a repeated
- * `client_id` from the same sender inserts nothing and numbers nothing) and the counters.
+ * `client_id` from the same sender inserts nothing and numbers nothing), the counters, and the
+ * sender's read marker (what one sends, one has read).
  * Parameters: conversation id, sender id, text, client id. Also run by bench/'s baseline.
  */
 export const STORE_ONE_SQL = `WITH sender AS (
@@ -39,6 +40,10 @@ export const STORE_ONE_SQL = `WITH sender AS (
     UPDATE conversations c SET last_activity_at = inserted.created_at, message_count = inserted.seq
     FROM inserted WHERE c.id = $1
     RETURNING c.id
+  ), marked AS (
+    UPDATE conversation_members cm SET last_read_seq = inserted.seq, last_read_message_id = inserted.id
+    FROM inserted WHERE cm.conversation_id = $1 AND cm.user_id = $2 AND cm.last_read_seq < inserted.seq
+    RETURNING cm.user_id
   )
   SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.seq, inserted.created_at
   FROM sender LEFT JOIN inserted ON true`;
@@ -128,7 +133,7 @@ export class MessageWriter {
    * Several messages in one transaction: lock the conversation first, so the insert's snapshot
    * sees every committed message (no `clientId` can then collide, and the numbers have no gap),
    * then insert the drafts of members that are not repeats, numbered in arrival order, and move
-   * the counters. Drafts it did not store (outsiders, repeats) take the one-message path after the
+   * the counters and each sender's read marker. Drafts it did not store (outsiders, repeats) take the one-message path after the
    * commit, which answers them exactly as if they had come alone.
    */
   private async storeMany(conversationId: number, drafts: MessageDraft[]): Promise<Array<StoreResult | Error>> {
@@ -150,11 +155,16 @@ export class MessageWriter {
          ), inserted AS (
            INSERT INTO messages (conversation_id, sender_id, text, client_id, seq)
            SELECT $1, sender_id, text, client_id, seq FROM numbered ORDER BY ord
-           RETURNING id, seq, created_at
+           RETURNING id, seq, created_at, sender_id
          ), bumped AS (
            UPDATE conversations SET message_count = (SELECT max(seq) FROM inserted), last_activity_at = (SELECT max(created_at) FROM inserted)
            WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted)
            RETURNING id
+         ), marked AS (
+           UPDATE conversation_members cm SET last_read_seq = latest.seq, last_read_message_id = latest.id
+           FROM (SELECT DISTINCT ON (sender_id) sender_id, id, seq FROM inserted ORDER BY sender_id, seq DESC) latest
+           WHERE cm.conversation_id = $1 AND cm.user_id = latest.sender_id AND cm.last_read_seq < latest.seq
+           RETURNING cm.user_id
          )
          SELECT numbered.ord, numbered.sender_id, numbered.username, numbered.email, inserted.id, inserted.seq, inserted.created_at
          FROM numbered JOIN inserted ON inserted.seq = numbered.seq ORDER BY numbered.ord`,

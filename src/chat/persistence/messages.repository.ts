@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { HistoryQuery, MessageView } from '../chat.types.js';
+import type { ReadMarker } from '../read-markers.js';
 import { MESSAGE_COLUMNS, toMessageView, type MessageRow } from './chat-rows.js';
 
 /** A message's wire shape: the `/api/` family's or the `/messenger/` family's (see chat.mappers.ts). */
@@ -113,6 +114,22 @@ export class MessagesRepository {
       [conversationId, fromSeq, toSeq],
     );
     return rows.map(toMessageView);
+  }
+
+  /**
+   * Where a read marker on a message of this conversation stands: the message by id, or with
+   * `'latest'` the newest one (its `seq` is the conversation's count). Null when there is no such
+   * message in this conversation.
+   */
+  async markerAt(conversationId: number, message: number | 'latest'): Promise<ReadMarker | null> {
+    const rows: Array<{ id: string; seq: string }> =
+      message === 'latest'
+        ? await this.dataSource.query(
+            `SELECT m.id, m.seq FROM conversations c JOIN messages m ON m.conversation_id = c.id AND m.seq = c.message_count WHERE c.id = $1`,
+            [conversationId],
+          )
+        : await this.dataSource.query(`SELECT id, seq FROM messages WHERE conversation_id = $1 AND id = $2`, [conversationId, message]);
+    return rows.length ? { seq: Number(rows[0].seq), messageId: Number(rows[0].id) } : null;
   }
 
   async messageByClientId(conversationId: number, senderId: number, clientId: string, manager?: EntityManager): Promise<MessageView | null> {

@@ -8,7 +8,7 @@ import { validatePayload } from '../../common/validation/validate-payload.js';
 import { toApiMessage, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
 import { conversationRef } from '../chat.types.js';
-import { SocketJoinDto, SocketLeaveDto, SocketSendDto } from '../http/dto/socket.dto.js';
+import { SocketConversationDto, SocketJoinDto, SocketReadDto, SocketSendDto } from '../http/dto/socket.dto.js';
 import { RealtimeCore } from './realtime-core.service.js';
 import { conversationRoom } from './conversation-streams.js';
 import type { AckFailure, ChatNamespace, ChatSocket, ClientEvents } from './realtime-events.js';
@@ -21,12 +21,23 @@ interface SocketState {
   user: AuthenticatedUser;
   /** Gives the user's connection slot back (once). */
   release: () => void;
+  /** Tells presence and typing the connection closed (once). */
+  closed?: () => void;
 }
 
 function fail(error: unknown): AckFailure {
   const { status, message, headers } = describeError(error);
   const retryAfter = Number(headers?.['Retry-After']);
   return { ok: false, error: retryAfter > 0 ? { status, message, retry_after: retryAfter } : { status, message } };
+}
+
+/** The acknowledgement of a handler: `{ok: true, ...result}`, or the error it threw. */
+async function answer<T extends object>(work: () => Promise<T>): Promise<({ ok: true } & T) | AckFailure> {
+  try {
+    return { ok: true, ...(await work()) };
+  } catch (error) {
+    return fail(error);
+  }
 }
 
 /**
@@ -75,10 +86,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const state = socket.data as SocketState | undefined;
     if (!state?.user) return void socket.disconnect(true);
     void socket.join(`user:${state.user.id}`);
+    state.closed = this.core.opened(state.user, socket.id);
   }
 
   handleDisconnect(socket: ChatSocket): void {
-    (socket.data as SocketState | undefined)?.release?.();
+    const state = socket.data as SocketState | undefined;
+    state?.release?.();
+    state?.closed?.();
   }
 
   @SubscribeMessage('conversation:join')
@@ -116,21 +130,53 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @SubscribeMessage('conversation:leave')
-  async leave(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:leave']['ack']> {
-    try {
-      const { conversation } = await this.target(socket, SocketLeaveDto, payload);
+  leave(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:leave']['ack']> {
+    return answer(async () => {
+      const { conversation } = await this.target(socket, SocketConversationDto, payload);
       await socket.leave(conversationRoom(conversation.id));
-      return { ok: true, conversation: { id: conversation.id } };
-    } catch (error) {
-      return fail(error);
-    }
+      return { conversation: { id: conversation.id } };
+    });
+  }
+
+  /** Moves the caller's read marker; the other members and the caller's other connections are told. */
+  @SubscribeMessage('conversation:read')
+  read(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:read']['ack']> {
+    return answer(async () => {
+      const { user, body, reference } = await this.request(socket, SocketReadDto, payload);
+      const { marker, unread } = await this.core.markRead(user, reference, body.message, socket.id);
+      return { last_read_message: marker.messageId, unread_count: unread };
+    });
+  }
+
+  @SubscribeMessage('typing:start')
+  typingStart(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['typing:start']['ack']> {
+    return answer(async () => {
+      const { user, reference } = await this.request(socket, SocketConversationDto, payload);
+      await this.core.startTyping(user, reference, socket.id);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('typing:stop')
+  typingStop(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['typing:stop']['ack']> {
+    return answer(async () => {
+      const { user, reference } = await this.request(socket, SocketConversationDto, payload);
+      await this.core.stopTyping(user, reference);
+      return {};
+    });
+  }
+
+  /** The caller, their validated payload, and the conversation it names (not resolved: no query). */
+  private async request<T extends { conversation: number | string }>(socket: ChatSocket, dto: new () => T, payload: unknown) {
+    const { user } = socket.data as SocketState;
+    const body = await validatePayload(dto, payload);
+    return { user, body, reference: conversationRef(body.conversation) };
   }
 
   /** The caller, their validated payload, and the conversation it names (404 unless they are a member). */
   private async target<T extends { conversation: number | string }>(socket: ChatSocket, dto: new () => T, payload: unknown) {
-    const { user } = socket.data as SocketState;
-    const body = await validatePayload(dto, payload);
-    return { user, body, conversation: await this.chat.resolve(user.id, conversationRef(body.conversation)) };
+    const { user, body, reference } = await this.request(socket, dto, payload);
+    return { user, body, conversation: await this.chat.resolve(user.id, reference) };
   }
 
   /**

@@ -1,17 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { MessageView } from '../chat.types.js';
-import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MESSAGE_EVENT, type ChatNamespace, type WireMessage } from './realtime-events.js';
+import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MESSAGE_EVENT, CLUSTER_ROOM_SIGNAL_EVENT, type ChatNamespace, type RoomSignal, type WireMessage } from './realtime-events.js';
 
 /** What arrives from the other instances. */
 export interface ClusterHandlers {
   message(message: MessageView): void;
   accountDeleted(userId: number): void;
+  roomSignal(signal: RoomSignal): void;
 }
 
 /**
  * Between the instances of one deployment, through the Socket.IO adapter (Redis, channels under
- * REDIS_KEY_PREFIX) as server-side events: every stored message, and account deletions (to close
- * plain WebSocket rooms elsewhere). Without Redis it does nothing. A failed forward is logged,
+ * REDIS_KEY_PREFIX) as server-side events: every stored message, account deletions (to close
+ * plain WebSocket rooms elsewhere), and typing, read and presence notices for the plain WebSocket
+ * rooms (Socket.IO sockets get theirs through the adapter's rooms). Without Redis it does nothing. A failed forward is logged,
  * never thrown: local members already got the message, and the other instances' sequencers read
  * the gap from the database.
  */
@@ -26,6 +28,7 @@ export class ClusterRelay {
     this.namespace = namespace;
     namespace.on(CLUSTER_MESSAGE_EVENT, (wire) => handlers.message({ ...wire, createdAt: new Date(wire.createdAt) }));
     namespace.on(CLUSTER_ACCOUNT_DELETED_EVENT, (userId) => handlers.accountDeleted(userId));
+    namespace.on(CLUSTER_ROOM_SIGNAL_EVENT, (signal) => handlers.roomSignal(signal));
   }
 
   forwardMessage(message: MessageView): void {
@@ -35,6 +38,10 @@ export class ClusterRelay {
 
   forwardAccountDeleted(userId: number): void {
     this.send(`the deletion of account ${userId}`, () => this.namespace?.serverSideEmit(CLUSTER_ACCOUNT_DELETED_EVENT, userId));
+  }
+
+  forwardRoomSignal(signal: RoomSignal): void {
+    this.send(`a ${signal.frame.type} notice`, () => this.namespace?.serverSideEmit(CLUSTER_ROOM_SIGNAL_EVENT, signal));
   }
 
   private send(what: string, emit: () => void): void {

@@ -3,12 +3,16 @@ import { toApiMessage, toRoomMessage } from '../chat.mappers.js';
 import type { MessageView } from '../chat.types.js';
 import { MessagesRepository } from '../persistence/messages.repository.js';
 import { ConversationSequencer } from './conversation-sequencer.js';
-import type { ChatNamespace } from './realtime-events.js';
+import type { ChatNamespace, RoomSignal } from './realtime-events.js';
 
 /** A live connection to one room over plain WebSocket. */
 export interface RoomSubscriber {
+  /** This connection, in signals' `exceptConnection`. */
+  id: string;
   conversationId: number;
   userId: number;
+  /** Opted in with `?events=all`: also gets typing, read and presence frames. */
+  signals: boolean;
   /** Ends the connection (the account is gone). */
   close(): void;
   /** A text frame's UTF-8 bytes, encoded once for all subscribers. */
@@ -102,6 +106,17 @@ export class ConversationStreams implements OnModuleDestroy {
       set.delete(subscriber);
       if (!set.size) this.subscribers.delete(subscriber.conversationId);
     };
+  }
+
+  /** A typing, read or presence notice to this instance's room connections that opted in. */
+  signal(signal: RoomSignal): void {
+    let frame: Buffer | null = null;
+    for (const conversationId of signal.conversationIds) {
+      for (const subscriber of this.subscribers.get(conversationId) ?? []) {
+        if (!subscriber.signals || subscriber.userId === signal.exceptUserId || subscriber.id === signal.exceptConnection) continue;
+        subscriber.send((frame ??= Buffer.from(JSON.stringify(signal.frame))));
+      }
+    }
   }
 
   /** Closes this instance's plain WebSocket rooms of a user. */

@@ -7,13 +7,16 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module.js';
 import { ChatBudgets } from '../chat-budgets.js';
-import { ChatService, type SendOptions } from '../chat.service.js';
+import type { Actor } from '../../events/domain-events.js';
+import { ChatService, type ReadState, type SendOptions } from '../chat.service.js';
 import type { ConversationRef, ConversationView, MessageView } from '../chat.types.js';
 import { ConnectionSlots } from './connection-slots.js';
 import type { Pace } from './paced-send-queue.js';
 import type { ChatNamespace } from './realtime-events.js';
 import { ConversationStreams, type RoomSubscriber } from './conversation-streams.js';
+import { PresenceService } from './presence/presence.service.js';
 import { RealtimeHub } from './realtime-hub.service.js';
+import { TypingTracker } from './typing-tracker.js';
 
 /** A send refused because the server is closing: the client retries on another instance. */
 export class ShuttingDownException extends ApiException {
@@ -53,6 +56,8 @@ export class RealtimeCore {
     private readonly auth: AuthService,
     private readonly slots: ConnectionSlots,
     private readonly budgets: ChatBudgets,
+    private readonly presence: PresenceService,
+    private readonly typing: TypingTracker,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
   ) {}
@@ -75,6 +80,33 @@ export class RealtimeCore {
   /** Takes a connection slot once the connection exists: its release-once function, or null when none is left. */
   takeSlot(userId: number): (() => void) | null {
     return this.slots.take(userId);
+  }
+
+  /** A connection of `user` is open (presence counts it); returns what to call (once) when it closes. */
+  opened(user: Actor, connection: string): () => void {
+    const left = this.presence.connected(user);
+    return () => {
+      left();
+      this.typing.connectionClosed(connection);
+    };
+  }
+
+  /** Moves the user's read marker (see ChatService.markRead); `connection` gets no notice of its own read. */
+  markRead(user: Actor, reference: ConversationRef, messageId: number | undefined, connection: string): Promise<ReadState> {
+    return this.chat.markRead(user, reference, messageId, connection);
+  }
+
+  /** The user types in a conversation: a renewal costs nothing, a start checks membership (404) and the typing budget (429). */
+  async startTyping(user: Actor, reference: ConversationRef, connection: string): Promise<void> {
+    if ('id' in reference && this.typing.renew(user.id, reference.id, connection)) return;
+    await this.typing.start(user, await this.chat.resolve(user.id, reference), connection);
+  }
+
+  /** The user stopped typing (404 unless a member). */
+  async stopTyping(user: Actor, reference: ConversationRef): Promise<void> {
+    const conversationId = 'id' in reference ? reference.id : (await this.chat.resolve(user.id, reference)).id;
+    if (this.typing.isTyping(user.id, conversationId)) return this.typing.stop(user.id, conversationId);
+    await this.chat.resolve(user.id, { id: conversationId });
   }
 
   /** Paces one connection's sends by the user's message budget, the one REST and Socket.IO sends also draw on. */

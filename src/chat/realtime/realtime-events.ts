@@ -21,6 +21,40 @@ export interface ClientEvents {
   'conversation:leave': { payload: { conversation: number | string }; ack: Ack<{ conversation: { id: number } }> };
   /** Store a message (idempotent with `client_id`) and broadcast it. */
   'message:send': { payload: { conversation: number | string; text: string; client_id?: string }; ack: Ack<{ message: ApiMessageDto }> };
+  /** Move the caller's read marker to `message` (default: the latest); markers only move forward. */
+  'conversation:read': { payload: { conversation: number | string; message?: number }; ack: Ack<{ last_read_message: number | null; unread_count: number }> };
+  /** The caller is typing: the other members get `typing` (true). Renew within 6 s, or it ends by itself. */
+  'typing:start': { payload: { conversation: number | string }; ack: Ack<object> };
+  /** The caller stopped typing: the other members get `typing` (false). */
+  'typing:stop': { payload: { conversation: number | string }; ack: Ack<object> };
+}
+
+/** Who a real-time notice is about. */
+export interface ActorDto {
+  id: number;
+  username: string;
+}
+
+/** A member's read marker moved (sent to the other members and the reader's other connections). */
+export interface ReadNotice {
+  conversation: number;
+  user: ActorDto;
+  last_read_message: number | null;
+}
+
+/** A member started or stopped typing (sent to the other members). */
+export interface TypingNotice {
+  conversation: number;
+  user: ActorDto;
+  typing: boolean;
+}
+
+/** A contact came online or went offline. */
+export interface PresenceNotice {
+  user: ActorDto;
+  online: boolean;
+  /** ISO 8601: now when online; when the last connection closed when offline. */
+  last_seen: string;
 }
 
 /** Server → client events. */
@@ -31,6 +65,12 @@ export interface ServerEvents {
   'conversation:new': ConversationDto;
   /** The server is shutting down; reconnect (to another instance) after a moment. */
   'server:shutdown': { reconnect: true };
+  /** Sent to `user:<id>` of every member but the reader's own connection. */
+  'conversation:read': ReadNotice;
+  /** Sent to `user:<id>` of the other members. */
+  typing: TypingNotice;
+  /** Sent to `user:<id>` of the user's contacts (people sharing a conversation with them, and friends). */
+  presence: PresenceNotice;
 }
 
 export type ClientEventName = keyof ClientEvents;
@@ -45,12 +85,34 @@ export interface RoomFrames {
   error: { type: 'error'; status: number; message: string };
   /** What a client sends. */
   send: { message: string; client_id?: string };
+  /** Only with `?events=all`: another member is typing (or stopped). */
+  typing: { type: 'typing' } & TypingNotice;
+  /** Only with `?events=all`: a member's read marker moved. */
+  read: { type: 'read' } & ReadNotice;
+  /** Only with `?events=all`: a member of the room came online or went offline. */
+  presence: { type: 'presence' } & PresenceNotice;
+  /** Only with `?events=all`, from the client: typing (`"typing": false` stops it). */
+  typingIn: { type: 'typing'; typing?: boolean };
+  /** Only with `?events=all`, from the client: read up to `message` (default: the latest). */
+  readIn: { type: 'read'; message?: number };
+}
+
+/** A notice for the plain WebSocket rooms that opted in, on every instance. */
+export interface RoomSignal {
+  conversationIds: number[];
+  frame: RoomFrames['typing'] | RoomFrames['read'] | RoomFrames['presence'];
+  /** Not to this user's connections (their own typing or presence). */
+  exceptUserId?: number;
+  /** Not to this connection (the one a read came from). */
+  exceptConnection?: string;
 }
 
 /** Name of the inter-instance event carrying stored messages (Socket.IO adapter serverSideEmit). */
 export const CLUSTER_MESSAGE_EVENT = 'palaver:message-created';
 /** Between instances: an account was deleted; close its plain WebSocket rooms too. */
 export const CLUSTER_ACCOUNT_DELETED_EVENT = 'palaver:account-deleted';
+/** Between instances: a typing, read or presence notice for the plain WebSocket rooms. */
+export const CLUSTER_ROOM_SIGNAL_EVENT = 'palaver:room-signal';
 
 /** A stored message as it travels between instances (JSON: the date as ISO text). */
 export type WireMessage = Omit<MessageView, 'createdAt'> & { createdAt: string };
@@ -59,6 +121,7 @@ export type WireMessage = Omit<MessageView, 'createdAt'> & { createdAt: string }
 export interface ClusterEvents {
   [CLUSTER_MESSAGE_EVENT]: WireMessage;
   [CLUSTER_ACCOUNT_DELETED_EVENT]: number;
+  [CLUSTER_ROOM_SIGNAL_EVENT]: RoomSignal;
 }
 
 /** An event map in Socket.IO's form (one listener signature per event). */

@@ -4,14 +4,18 @@ import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
 import { toConversationDto } from '../chat.mappers.js';
 import { ClusterRelay } from './cluster-relay.js';
 import { ConversationStreams } from './conversation-streams.js';
-import type { ChatNamespace } from './realtime-events.js';
+import type { ChatNamespace, RoomSignal } from './realtime-events.js';
+
+const userRooms = (ids: number[]) => ids.map((id) => `user:${id}`);
 
 /**
  * The one real-time fan-out, wiring the domain events to the connections: every stored message
  * reaches {@link ConversationStreams} on every instance (this one through the event, the others
  * through the {@link ClusterRelay}); new conversations are pushed to their members' sockets;
- * deleted accounts lose their connections on every instance; and at shutdown Socket.IO clients
- * are told to reconnect elsewhere.
+ * deleted accounts lose their connections on every instance; read, typing and presence notices go
+ * to the sockets of the users they concern (through the adapter: every instance) and to the
+ * plain WebSocket rooms that opted in (here, and through the relay); and at shutdown Socket.IO
+ * clients are told to reconnect elsewhere.
  */
 @Injectable()
 export class RealtimeHub implements OnModuleInit {
@@ -39,6 +43,30 @@ export class RealtimeHub implements OnModuleInit {
       this.streams.closeRoomsOf(userId);
       this.relay.forwardAccountDeleted(userId);
     });
+    this.events.on('conversation.read', ({ conversationId, user, lastReadMessageId, memberIds, origin }) => {
+      const notice = { conversation: conversationId, user, last_read_message: lastReadMessageId };
+      const sockets = this.namespace?.to(userRooms(memberIds));
+      (origin ? sockets?.except(origin) : sockets)?.emit('conversation:read', notice);
+      this.signalRooms({ conversationIds: [conversationId], frame: { type: 'read', ...notice }, exceptConnection: origin });
+    });
+    this.events.on('typing.changed', ({ conversationId, user, typing, memberIds }) => {
+      const notice = { conversation: conversationId, user, typing };
+      const others = memberIds.filter((id) => id !== user.id);
+      if (others.length) this.namespace?.to(userRooms(others)).emit('typing', notice);
+      this.signalRooms({ conversationIds: [conversationId], frame: { type: 'typing', ...notice }, exceptUserId: user.id });
+    });
+    this.events.on('presence.changed', ({ user, online, lastSeen, contactIds, conversationIds }) => {
+      const notice = { user, online, last_seen: lastSeen.toISOString() };
+      if (contactIds.length) this.namespace?.to(userRooms(contactIds)).emit('presence', notice);
+      this.signalRooms({ conversationIds, frame: { type: 'presence', ...notice }, exceptUserId: user.id });
+    });
+  }
+
+  /** A notice for the plain WebSocket rooms that opted in: this instance's, and the others'. */
+  private signalRooms(signal: RoomSignal): void {
+    if (!signal.conversationIds.length) return;
+    this.streams.signal(signal);
+    this.relay.forwardRoomSignal(signal);
   }
 
   /** Called by the gateway once the `/chat` namespace exists. */
@@ -48,6 +76,7 @@ export class RealtimeHub implements OnModuleInit {
     this.relay.attach(namespace, clustered, {
       message: (message) => this.streams.accept(message),
       accountDeleted: (userId) => this.streams.closeRoomsOf(userId),
+      roomSignal: (signal) => this.streams.signal(signal),
     });
     this.lifecycle.onDrained(() => this.closeSocketIo(namespace));
   }

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -23,6 +24,21 @@ import { handshakeToken } from './socket-token.js';
 const ROOM_PATH = /^\/(?:messenger\/ws\/)?ws\/chat\/([^/]+)\/?$/;
 export const MAX_FRAME_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 30_000;
+
+/** How a room connection was opened: `?errors=1`, `?events=all`. */
+interface RoomOptions {
+  errorFrames: boolean;
+  signals: boolean;
+}
+
+/** What is wrong with a typing or read frame, if anything. */
+function signalProblem(frame: Record<string, unknown>): string | null {
+  if (frame.type === 'typing' && frame.typing !== undefined && typeof frame.typing !== 'boolean') return '"typing" must be true or false';
+  if (frame.type === 'read' && frame.message !== undefined && frame.message !== null && !(Number.isSafeInteger(frame.message) && (frame.message as number) > 0)) {
+    return '"message" must be a message id';
+  }
+  return null;
+}
 
 /** One send of a room client (a long message becomes several). */
 interface RoomSend {
@@ -127,6 +143,8 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     }
     if (!this.core.hasSlot(user.id)) return refuse(socket, 429, 'Too Many Requests');
     const errorFrames = url.searchParams.get('errors') === '1';
+    // Typing, read and presence frames only for clients that ask: the seed's client draws every frame as a message.
+    const signals = url.searchParams.get('events') === 'all';
     // The slot is taken only once `ws` has accepted the upgrade: one it refuses (no
     // Sec-WebSocket-Key, say) never calls back, so a slot taken before would never come back.
     this.wss.handleUpgrade(request, socket, head, (ws) => {
@@ -134,7 +152,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
       if (!release) return void ws.close(1008, 'Too many connections for this user');
       // A failure here (the database going away mid-handshake) must not become an unhandled
       // rejection, which would end the process: the client gets 1011 and reconnects.
-      this.connected(ws, user, conversation, errorFrames, release).catch((error: Error) => {
+      this.connected(ws, user, conversation, { errorFrames, signals }, release).catch((error: Error) => {
         this.logger.error(`room ${conversation.id}: could not start: ${error.message}`);
         if (ws.readyState === WebSocket.OPEN) ws.close(1011, 'Internal error, please reconnect');
         else ws.terminate();
@@ -142,7 +160,10 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     });
   }
 
-  private async connected(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, errorFrames: boolean, release: () => void): Promise<void> {
+  private async connected(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, options: RoomOptions, release: () => void): Promise<void> {
+    const { errorFrames } = options;
+    const connection = randomUUID();
+    const closed = this.core.opened(user, connection);
     const alive = { value: true };
     (ws as WebSocket & { palaverAlive?: typeof alive }).palaverAlive = alive;
     ws.on('pong', () => (alive.value = true));
@@ -161,13 +182,14 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
       queue.stop();
       unsubscribe?.();
       release();
+      closed();
     });
     ws.on('error', () => ws.terminate());
     // Listening from the first moment: a client may send as soon as the socket opens, before its
     // history has gone out (an event without a listener would be lost). What it sends then is
     // queued, and stored once the history is out.
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      const sends = this.parse(user, data, isBinary, report);
+      const sends = this.parse(user, data, isBinary, report, options.signals ? (frame) => this.signal(ws, user, conversation, connection, frame, report) : null);
       // A client typing faster than the rate waits its turn; one flooding past the queue is cut off.
       if (sends.length && !queue.push(...sends)) ws.close(1008, 'Too many messages waiting; slow down');
     });
@@ -180,8 +202,10 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
         if (ws.readyState === WebSocket.OPEN) {
           for (const message of held) ws.send(JSON.stringify(toRoomMessage(message)));
           unsubscribe = this.core.subscribe({
+            id: connection,
             conversationId: conversation.id,
             userId: user.id,
+            signals: options.signals,
             close: () => ws.close(4401, 'Account deleted'),
             send: (frame) => {
               if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: false });
@@ -221,7 +245,13 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
    * no `message`, blank) gets no answer: logged, and reported only to clients that opened the
    * room with `?errors=1`. A message longer than a message may be is split into several.
    */
-  private parse(user: AuthenticatedUser, data: RawData, isBinary: boolean, report: ((status: number, message: string) => void) | null): RoomSend[] {
+  private parse(
+    user: AuthenticatedUser,
+    data: RawData,
+    isBinary: boolean,
+    report: ((status: number, message: string) => void) | null,
+    signal: ((frame: RoomFrames['typingIn'] | RoomFrames['readIn']) => void) | null,
+  ): RoomSend[] {
     const ignore = (reason: string): RoomSend[] => {
       this.logger.debug(`user ${user.id}: frame ignored: ${reason}`);
       report?.(400, reason);
@@ -234,6 +264,13 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     } catch {
       return ignore('Frame is not valid JSON; send {"message": "..."}');
     }
+    const type = typeof parsed === 'object' && parsed !== null ? (parsed as { type?: unknown }).type : undefined;
+    if (signal && (type === 'typing' || type === 'read')) {
+      const problem = signalProblem(parsed as Record<string, unknown>);
+      if (problem) return ignore(problem);
+      signal(parsed as RoomFrames['typingIn'] | RoomFrames['readIn']);
+      return [];
+    }
     if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { message?: unknown }).message !== 'string') {
       return ignore('Frame must be a JSON object with a "message" string');
     }
@@ -243,6 +280,41 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     }
     if (!message.trim()) return ignore('This field may not be blank.');
     return splitLongMessage(message, MESSAGE_MAX_LENGTH).map((text, index) => ({ text, clientId: partClientId(clientId, index) }));
+  }
+
+  /**
+   * A typing or read frame of a client that opted in. A read is answered with a `read` frame
+   * carrying the caller's unread count (the others get theirs without it).
+   */
+  private signal(
+    ws: WebSocket,
+    user: AuthenticatedUser,
+    conversation: ConversationView,
+    connection: string,
+    frame: RoomFrames['typingIn'] | RoomFrames['readIn'],
+    report: ((status: number, message: string) => void) | null,
+  ): void {
+    const reference = { id: conversation.id };
+    const work =
+      frame.type === 'read'
+        ? this.core.markRead(user, reference, frame.message, connection).then(({ marker, unread }) => {
+            const answer: RoomFrames['read'] & { unread_count: number } = {
+              type: 'read',
+              conversation: conversation.id,
+              user: { id: user.id, username: user.username },
+              last_read_message: marker.messageId,
+              unread_count: unread,
+            };
+            if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(answer));
+          })
+        : frame.typing === false
+          ? this.core.stopTyping(user, reference)
+          : this.core.startTyping(user, reference, connection);
+    work.catch((error: unknown) => {
+      const described = describeError(error);
+      if (described.status >= 500) this.logger.error(`${frame.type} frame failed: ${(error as Error).stack ?? String(error)}`);
+      report?.(described.status, described.message);
+    });
   }
 
   private async store(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, send: RoomSend, errorFrames: boolean): Promise<void> {

@@ -1,4 +1,5 @@
 import type { RedisClient } from '../../redis/redis.module.js';
+import { RedisScript } from '../../redis/redis-script.js';
 
 /** A budget: at most `capacity` at once, refilled at `perSecond` (never above `capacity`). */
 export interface BucketRule {
@@ -81,12 +82,14 @@ return wait
 `;
 
 export class RedisTokenBuckets implements TokenBuckets {
-  private sha: string | null = null;
+  private readonly script: RedisScript;
 
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.script = new RedisScript(redis, TAKE_OR_GIVE);
+  }
 
   async take(key: string, rule: BucketRule): Promise<number> {
     return this.run(key, rule, 1);
@@ -97,15 +100,6 @@ export class RedisTokenBuckets implements TokenBuckets {
   }
 
   private async run(key: string, rule: BucketRule, cost: 1 | -1): Promise<number> {
-    const options = { keys: [this.prefix + key], arguments: [String(rule.capacity), String(rule.perSecond), String(cost)] };
-    // Sent once, then called by its hash; a restarted Redis has forgotten it (NOSCRIPT): sent again.
-    this.sha ??= await this.redis.scriptLoad(TAKE_OR_GIVE);
-    try {
-      return Number(await this.redis.evalSha(this.sha, options));
-    } catch (error) {
-      if (!/NOSCRIPT/.test((error as Error).message)) throw error;
-      this.sha = await this.redis.scriptLoad(TAKE_OR_GIVE);
-      return Number(await this.redis.evalSha(this.sha, options));
-    }
+    return Number(await this.script.run([this.prefix + key], [rule.capacity, rule.perSecond, cost]));
   }
 }

@@ -33,6 +33,57 @@ export class ConversationDto {
   /** The latest messages, oldest first: none on creation, the latest `messages` (default 20) in lists. */
   messages: ApiMessageDto[];
   created_at: string;
+  /** Messages after the caller's read marker (added by Palaver; the original has no read state). */
+  unread_count: number;
+  /** Id of the last message the caller has read, or null: their read marker. */
+  last_read_message: number | null;
+}
+
+export class ReadByUserDto {
+  id: number;
+  username: string;
+}
+
+export class ReadByDto {
+  user: ReadByUserDto;
+  /** Id of the last message this member has read, or null. */
+  last_read_message: number | null;
+}
+
+export class ConversationDetailDto extends ConversationDto {
+  /** The other members' read markers: who has seen what ("seen" ticks). */
+  read_by: ReadByDto[];
+}
+
+export class MarkReadDto {
+  /** A message of this conversation to read up to (default: the latest). */
+  @IsOptional()
+  @AcceptsNumericString()
+  @Min(1, pkMissing)
+  @Max(MAX_DB_ID, pkMissing)
+  @IsInt(pkType)
+  message?: number;
+}
+
+export class ReadStateDto {
+  /** Conversation id. */
+  conversation: number;
+  /** Id of the last message the caller has read, or null (nothing to read yet). */
+  last_read_message: number | null;
+  /** Messages after it. */
+  unread_count: number;
+}
+
+export class UnreadConversationDto {
+  id: number;
+  unread_count: number;
+}
+
+export class UnreadDto {
+  /** Unread messages over all the caller's conversations. */
+  total: number;
+  /** The conversations with unread messages, most recent activity first (at most 1,000). */
+  conversations: UnreadConversationDto[];
 }
 
 export class CreateConversationDto {

@@ -12,6 +12,10 @@ export class RoomDto {
   members: number[];
   /** The other member's username in a direct room; the title or the other members' names in a group. */
   display_name: string;
+  /** Messages after the caller's read marker (added by Palaver; the original has no read state). */
+  unread_count: number;
+  /** Id of the last message the caller has read, or null. */
+  last_read_message: number | null;
 }
 
 export class RoomMessageDto {

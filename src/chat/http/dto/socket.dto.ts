@@ -31,9 +31,22 @@ export class SocketJoinDto {
   after?: number;
 }
 
-export class SocketLeaveDto {
+/** `conversation:leave`, `typing:start`, `typing:stop`: a conversation and nothing else. */
+export class SocketConversationDto {
   @IsConversationRef()
   conversation: number | string;
+}
+
+export class SocketReadDto {
+  @IsConversationRef()
+  conversation: number | string;
+
+  /** Read up to this message (default: the latest). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  message?: number;
 }
 
 export class SocketSendDto {

@@ -28,8 +28,8 @@ const smoke = args.includes('--smoke');
 const only = args.filter((a) => !a.startsWith('--'));
 
 const SETTINGS = smoke
-  ? { smoke, warmup: 0.5, duration: 1, rounds: 1, connections: 10, history: 3_000, deep: 1_000, newer: 300, whole: 1_000, fanMembers: 10, idleConnections: 50, clientProcesses: 1 }
-  : { smoke, warmup: 3, duration: 8, rounds: 3, connections: 10, history: 1_000_000, deep: 100_000, newer: 100_000, whole: 10_000, fanMembers: 100, idleConnections: 10_000, clientProcesses: 2 };
+  ? { smoke, warmup: 0.5, duration: 1, rounds: 1, connections: 10, history: 3_000, deep: 1_000, newer: 300, whole: 1_000, inbox: 1_000, fanMembers: 10, idleConnections: 50, clientProcesses: 1 }
+  : { smoke, warmup: 3, duration: 8, rounds: 3, connections: 10, history: 1_000_000, deep: 100_000, newer: 100_000, whole: 10_000, inbox: 1_000, fanMembers: 100, idleConnections: 10_000, clientProcesses: 2 };
 
 const unknown = only.filter((name) => !scenarios.some((s) => s.name === name));
 if (unknown.length) {
@@ -118,7 +118,7 @@ async function main() {
     const migrator = await ctx.start('app (migrations)', 'dist/src/main.js');
     await migrator.stop();
     const started = Date.now();
-    ctx.seed = await seed(databaseUrl, { history: SETTINGS.history, newer: SETTINGS.newer, whole: SETTINGS.whole, fanMembers: SETTINGS.fanMembers, idleConnections: SETTINGS.idleConnections }, log);
+    ctx.seed = await seed(databaseUrl, { history: SETTINGS.history, newer: SETTINGS.newer, whole: SETTINGS.whole, inbox: SETTINGS.inbox, fanMembers: SETTINGS.fanMembers, idleConnections: SETTINGS.idleConnections }, log);
     log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     ctx.token = (userId) => accessToken(env, userId, ctx.seed.sessions[userId]);
 

@@ -10,15 +10,15 @@ export const PASSWORD = 'bench-password-1';
 /**
  * Users: `reader` with 20 direct conversations (30 messages each), `historian` in one group
  * with `sizes.history` messages followed by `sizes.newer` newer ones elsewhere, and in a room of
- * `sizes.whole` messages, `poster` and
- * `postee` for sends, `fan1..N` in one group, `idle1..N`, `loginuser`. Returns the ids.
+ * `sizes.whole` messages, `inbox` and `caughtup` with `sizes.inbox` conversations of 5 messages
+ * each (all unread for `inbox`, all read for `caughtup`), `poster` and `postee` for sends, `fan1..N` in one group, `idle1..N`, `loginuser`. Returns the ids.
  */
 export async function seed(databaseUrl, sizes, log = () => {}) {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
     const hash = await argon2.hash(PASSWORD, ARGON2_OPTIONS);
-    const named = ['reader', 'historian', 'historian2', 'poster', 'postee', 'loginuser'];
+    const named = ['reader', 'historian', 'historian2', 'poster', 'postee', 'loginuser', 'inbox', 'caughtup'];
     for (let i = 1; i <= 20; i++) named.push(`partner${i}`);
     await db.query(
       `INSERT INTO users (username, email, password_hash)
@@ -59,6 +59,34 @@ export async function seed(databaseUrl, sizes, log = () => {}) {
       );
     };
 
+    const manyConversations = async (owner, partner, count, perConversation, read) => {
+      const { rows } = await db.query(
+        `INSERT INTO conversations (kind, name) SELECT 'group', 'g-bench' || $1::text || g FROM generate_series(1, $2::int) g RETURNING id`,
+        [owner, count],
+      );
+      const conversationIds = rows.map((r) => r.id);
+      await db.query(`INSERT INTO conversation_members (conversation_id, user_id) SELECT c, u FROM unnest($1::int[]) c CROSS JOIN unnest($2::int[]) u`, [conversationIds, [ids[owner], ids[partner]]]);
+      await db.query(
+        `INSERT INTO messages (conversation_id, sender_id, seq, text, created_at)
+         SELECT c, $2, g, 'Unread message ' || g, now() - interval '2 days' + (c * 10 + g) * interval '1 ms'
+         FROM unnest($1::int[]) c CROSS JOIN generate_series(1, $3::int) g`,
+        [conversationIds, ids[partner], perConversation],
+      );
+      await db.query(
+        `UPDATE conversations c SET message_count = $2, last_activity_at = m.created_at FROM messages m
+         WHERE c.id = ANY($1::int[]) AND m.conversation_id = c.id AND m.seq = $2`,
+        [conversationIds, perConversation],
+      );
+      if (read) {
+        await db.query(
+          `UPDATE conversation_members cm SET last_read_seq = m.seq, last_read_message_id = m.id FROM messages m
+           WHERE cm.user_id = $1 AND cm.conversation_id = ANY($2::int[]) AND m.conversation_id = cm.conversation_id AND m.seq = $3`,
+          [ids[owner], conversationIds, perConversation],
+        );
+      }
+      return conversationIds;
+    };
+
     const readerConversations = [];
     for (let i = 1; i <= 20; i++) {
       const id = await direct('reader', `partner${i}`);
@@ -76,6 +104,10 @@ export async function seed(databaseUrl, sizes, log = () => {}) {
     // Ten times larger: does the memory a whole list costs grow with the list?
     const wholeLarge = await group('g-benchwholelarge', [ids.historian, ids.historian2]);
     await messages(wholeLarge, [ids.historian, ids.historian2], sizes.whole * 10);
+    // 1,000 conversations each for `inbox` (5 unread messages in every one) and `caughtup` (the
+    // same, all read): does an unread count cost anything per row of a conversation list?
+    const inbox = await manyConversations('inbox', 'partner1', sizes.inbox, 5, false);
+    const caughtUp = await manyConversations('caughtup', 'partner2', sizes.inbox, 5, true);
     const posting = await direct('poster', 'postee');
     const fanMembers = Array.from({ length: sizes.fanMembers }, (_, i) => ids[`fan${i + 1}`]);
     const fanout = await group('g-benchfanout', fanMembers);
@@ -90,7 +122,7 @@ export async function seed(databaseUrl, sizes, log = () => {}) {
       sessions,
       fanMembers,
       idleUsers: Array.from({ length: sizes.idleConnections }, (_, i) => ids[`idle${i + 1}`]),
-      conversations: { reader: readerConversations, history, newer, posting, fanout, whole, wholeLarge },
+      conversations: { reader: readerConversations, history, newer, posting, fanout, whole, wholeLarge, inbox, caughtUp },
       rooms: { fanout: 'g-benchfanout', whole: 'g-benchwhole' },
     };
   } finally {

@@ -52,7 +52,16 @@ app.get('/api/conversations/', async (req, res) => {
   const latest = await pool.query(sql.LATEST_OF_MANY, [ids, 20]);
   const previews = new Map(ids.map((id) => [id, []]));
   for (const r of latest.rows) previews.get(r.conversation_id).push(toMessage(r));
-  res.json(rows.map((c) => ({ id: c.id, participants: members.get(c.id), messages: previews.get(c.id), created_at: new Date(c.created_at).toISOString() })));
+  res.json(
+    rows.map((c) => ({
+      id: c.id,
+      participants: members.get(c.id),
+      messages: previews.get(c.id),
+      created_at: new Date(c.created_at).toISOString(),
+      unread_count: Math.max(0, Number(c.message_count) - Number(c.last_read_seq)),
+      last_read_message: c.last_read_message_id === null ? null : Number(c.last_read_message_id),
+    })),
+  );
 });
 
 app.get('/api/conversations/:id/messages/', async (req, res) => {

@@ -6,14 +6,14 @@ import { STORE_ONE_SQL } from '../../dist/src/chat/persistence/message-writer.js
 import { IDENTITY_SQL } from '../../dist/src/users/users.repository.js';
 
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
-export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count`;
+export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count, cm.last_read_seq, cm.last_read_message_id`;
 
 export const IDENTITY = IDENTITY_SQL;
 
 export const CONVERSATIONS_OF_MEMBER = `SELECT ${CONVERSATION_COLUMNS} FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id
   WHERE cm.user_id = $1 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $2`;
 
-export const MEMBERS_OF = `SELECT cm.conversation_id, u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+export const MEMBERS_OF = `SELECT cm.conversation_id, u.id, u.username, u.email, cm.last_read_message_id FROM conversation_members cm JOIN users u ON u.id = cm.user_id
   WHERE cm.conversation_id = ANY($1::int[]) ORDER BY cm.conversation_id, u.id`;
 
 export const LATEST_OF_MANY = `SELECT ${MESSAGE_COLUMNS} FROM unnest($1::int[]) AS conv(id)

@@ -41,10 +41,10 @@ export const conversations = {
 export const unread = {
   id: 12,
   name: 'unread',
-  title: 'GET /api/conversations/ (page of 20) of a user with 1,000 conversations, all with unread messages, against the same list all read and against the 20-conversation list of scenario 2',
+  title: 'GET /api/conversations/?limit=20&messages=5 of a user with 1,000 conversations, all with unread messages, against the same list all read and against the 20-conversation list of scenario 2',
   async run(ctx) {
     const app = await ctx.start('app', 'dist/src/main.js');
-    const list = (user) => ({ url: `${app.url}/api/conversations/?limit=20`, headers: bearer(ctx.token(ctx.seed.users[user])) });
+    const list = (user) => ({ url: `${app.url}/api/conversations/?limit=20&messages=5`, headers: bearer(ctx.token(ctx.seed.users[user])) });
     const sample = await fetch(list('inbox').url, { headers: list('inbox').headers }).then((r) => r.json());
     if (sample.length !== 20 || sample.some((c) => c.unread_count !== 5)) throw new Error(`the inbox list does not show 5 unread in each of 20: ${JSON.stringify(sample.map((c) => c.unread_count))}`);
     const vsRead = await compareRps({ app: list('inbox'), baseline: list('caughtup'), settings: ctx.settings, connections: ctx.settings.connections });

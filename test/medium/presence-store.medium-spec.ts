@@ -70,4 +70,18 @@ import type { RedisClient } from '../../src/redis/redis.module.js';
     expect(await a.refresh(new Map([[5, 1]]), now + timing.ttlMs + 600)).toEqual([5]);
     expect(await a.online([5])).toEqual(new Set([5]));
   });
+
+  it("takes a stopping instance's connections out at once: their users leave after the grace period, not the expiry", async () => {
+    const stopping = new RedisPresenceStore(redis, prefix, 'instance-stopping', timing);
+    expect(await stopping.connect(6)).toBe(true);
+    await stopping.connect(6);
+    await stopping.connect(7);
+    expect(await b.connect(7)).toBe(false);
+    const now = Date.now();
+    await stopping.leaveAll(new Map([[6, 2], [7, 1]]), now);
+    const gone = (await a.sweep(now + timing.graceMs + 10)).map((g) => g.userId);
+    expect(gone).toContain(6);
+    expect(gone).not.toContain(7);
+    expect(await a.online([6, 7])).toEqual(new Set([7]));
+  });
 });

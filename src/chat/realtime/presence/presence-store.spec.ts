@@ -33,4 +33,12 @@ describe('MemoryPresenceStore', () => {
     expect(await store.sweep(12_000)).toEqual([]);
     expect(await store.online([1])).toEqual(new Set([1]));
   });
+
+  it('takes every connection of this instance out at shutdown', async () => {
+    const store = new MemoryPresenceStore(timing);
+    await store.connect(1);
+    await store.connect(1);
+    await store.leaveAll(new Map([[1, 2]]), 5000);
+    expect(await store.sweep(6000)).toEqual([{ userId: 1, lastSeen: 5000 }]);
+  });
 });

@@ -29,6 +29,8 @@ export interface PresenceStore {
   sweep(now: number): Promise<Departure[]>;
   /** Which of these users are online. */
   online(userIds: number[]): Promise<Set<number>>;
+  /** This instance is shutting down: all its connections are gone (their users' grace periods start now). */
+  leaveAll(connections: Map<number, number>, now: number): Promise<void>;
 }
 
 export interface PresenceTiming {
@@ -78,6 +80,13 @@ export class MemoryPresenceStore implements PresenceStore {
 
   async online(userIds: number[]): Promise<Set<number>> {
     return new Set(userIds.filter((id) => this.announced.has(id)));
+  }
+
+  async leaveAll(connections: Map<number, number>, now: number): Promise<void> {
+    for (const userId of connections.keys()) {
+      this.connections.delete(userId);
+      this.leaving.set(userId, now);
+    }
   }
 }
 
@@ -146,6 +155,18 @@ end
 return gone
 `;
 
+// ARGV: instance, now, key prefix of conn:, then users.
+const LEAVE_ALL = `
+for i = 4, #ARGV do
+  local user = ARGV[i]
+  local conn = ARGV[3] .. user
+  redis.call('HDEL', conn, ARGV[1])
+  redis.call('ZREM', KEYS[1], user .. '|' .. ARGV[1])
+  if redis.call('EXISTS', conn) == 0 then redis.call('ZADD', KEYS[2], ARGV[2], user) end
+end
+return 0
+`;
+
 /** Users refreshed per script call. */
 const REFRESH_CHUNK = 500;
 /** Entries one sweep looks at (the next sweep takes the rest). */
@@ -153,7 +174,7 @@ const SWEEP_LIMIT = 1000;
 
 /** Several instances: counts per instance in Redis, expiring unless their instance refreshes them. */
 export class RedisPresenceStore implements PresenceStore {
-  private readonly scripts: Record<'connect' | 'disconnect' | 'refresh' | 'sweep', RedisScript>;
+  private readonly scripts: Record<'connect' | 'disconnect' | 'refresh' | 'sweep' | 'leaveAll', RedisScript>;
   private readonly keys: { expiry: string; leaving: string; announced: string };
 
   constructor(
@@ -167,6 +188,7 @@ export class RedisPresenceStore implements PresenceStore {
       disconnect: new RedisScript(redis, DISCONNECT),
       refresh: new RedisScript(redis, REFRESH),
       sweep: new RedisScript(redis, SWEEP),
+      leaveAll: new RedisScript(redis, LEAVE_ALL),
     };
     this.keys = { expiry: `${prefix}expiry`, leaving: `${prefix}leaving`, announced: `${prefix}announced` };
   }
@@ -200,6 +222,13 @@ export class RedisPresenceStore implements PresenceStore {
     const gone: Departure[] = [];
     for (let i = 0; i < flat.length; i += 2) gone.push({ userId: Number(flat[i]), lastSeen: Number(flat[i + 1]) });
     return gone;
+  }
+
+  async leaveAll(connections: Map<number, number>, now: number): Promise<void> {
+    const users = [...connections.keys()];
+    for (let i = 0; i < users.length; i += REFRESH_CHUNK) {
+      await this.scripts.leaveAll.run([this.keys.expiry, this.keys.leaving], [this.instance, now, this.conn(''), ...users.slice(i, i + REFRESH_CHUNK)]);
+    }
   }
 
   async online(userIds: number[]): Promise<Set<number>> {

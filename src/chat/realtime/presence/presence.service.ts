@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { AppConfig } from '../../../config/app-config.js';
 import { APP_CONFIG } from '../../../config/config.module.js';
 import { DomainEvents, type Actor } from '../../../events/domain-events.js';
+import { AppLifecycle } from '../../../lifecycle/app-lifecycle.js';
 import { ProfilesRepository } from '../../../profiles/profiles.repository.js';
 import { REDIS_CLIENT, type RedisClient } from '../../../redis/redis.module.js';
 import { UsersRepository } from '../../../users/users.repository.js';
@@ -53,6 +54,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   private timers: NodeJS.Timeout[] = [];
   private sweeping = false;
   private lastWarning = 0;
+  /** Shutting down: this instance's connections have been taken out of the store at once. */
+  private left = false;
 
   constructor(
     @Inject(PRESENCE_STORE) private readonly store: PresenceStore,
@@ -62,9 +65,13 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     private readonly users: UsersRepository,
     private readonly lastSeen: PresenceRepository,
     private readonly events: DomainEvents,
+    private readonly lifecycle: AppLifecycle,
   ) {}
 
   onModuleInit(): void {
+    // At shutdown, while Redis is still there: every connection here is gone, whatever order the
+    // transports close in (another instance's sweep announces those who have none elsewhere).
+    this.lifecycle.onDrained(() => this.leaveAll());
     const sweepEvery = Math.max(200, Math.min(1000, this.config.realtime.presenceGraceMs / 2));
     this.timers = [setInterval(() => void this.sweep(), sweepEvery).unref(), setInterval(() => void this.refresh(), REFRESH_EVERY_MS).unref()];
   }
@@ -78,7 +85,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     const entry = this.local.get(user.id) ?? { user, connections: 0 };
     entry.connections++;
     this.local.set(user.id, entry);
-    this.guard('connect', async () => {
+    void this.guard('connect', async () => {
       if (await this.store.connect(user.id)) await this.announce(user, true, new Date());
     });
     let open = true;
@@ -88,8 +95,15 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       const left = (this.local.get(user.id)?.connections ?? 1) - 1;
       if (left > 0) (this.local.get(user.id) as { connections: number }).connections = left;
       else this.local.delete(user.id);
-      this.guard('disconnect', () => this.store.disconnect(user.id, Date.now()));
+      if (!this.left) void this.guard('disconnect', () => this.store.disconnect(user.id, Date.now()));
     };
+  }
+
+  private async leaveAll(): Promise<void> {
+    this.left = true;
+    for (const timer of this.timers) clearInterval(timer);
+    const counts = new Map([...this.local].map(([id, entry]) => [id, entry.connections]));
+    if (counts.size) await this.guard('shutdown', () => this.store.leaveAll(counts, Date.now()));
   }
 
   /** The presence of those of `userIds` who are the viewer's contacts (others are left out), in the order asked. */

@@ -22,6 +22,7 @@ const OWNER: Record<string, string> = {
   conversation_name_aliases: 'chat',
   messages: 'chat',
   user_presence: 'chat',
+  message_reactions: 'chat',
 };
 
 

@@ -26,6 +26,9 @@ interface Fixtures {
   room: string;
   post: number;
   postToDelete: number;
+  /** alice's messages in the conversation. */
+  message: number;
+  messageToDelete: number;
   fresh(user: TestUser): Promise<string>;
   unique(): string;
 }
@@ -95,6 +98,13 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/unread/': { expect: [401, 200, 200] },
   // Anyone may ask; only the caller's contacts are answered (a stranger gets an empty list).
   'GET /api/presence/': { expect: [401, 200, 200], call: (f) => ({ query: { users: `${f.alice.id},${f.bob.id}` } }) },
+  // One message: members read and react; only the sender edits (403 for other members, tested in messages.e2e-spec.ts).
+  'GET /api/messages/{id}/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.message } }) },
+  'PATCH /api/messages/{id}/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.message }, body: { text: 'edited' } }) },
+  'PUT /api/messages/{id}/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.message }, body: { text: 'edited again' } }) },
+  'DELETE /api/messages/{id}/': { expect: [401, 404, 204], call: (f) => ({ params: { id: f.messageToDelete } }) },
+  'PUT /api/messages/{id}/reactions/{emoji}/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.message, emoji: encodeURIComponent('👍') } }) },
+  'DELETE /api/messages/{id}/reactions/{emoji}/': { expect: [401, 404, 204], call: (f) => ({ params: { id: f.message, emoji: encodeURIComponent('👍') } }) },
   'GET /messenger/api/chatrooms/': { expect: [401, 200, 200] },
   'GET /messenger/api/user/chatrooms/': { expect: [401, 200, 200] },
   // mallory + bob is new (201); alice + bob exists (200).
@@ -146,6 +156,8 @@ describe('authorization matrix', () => {
     const room = rooms.find((r) => r.id === conversation)!.name;
     const post = (await t.http().post('/profiles/api/posts/').set(auth(alice)).send({ title: 'Mine', content: 'Only I may change it' }).expect(201)).body.id as number;
     const postToDelete = (await t.http().post('/profiles/api/posts/').set(auth(alice)).send({ title: 'Doomed', content: 'Only I may delete it' }).expect(201)).body.id as number;
+    const message = (await t.http().post('/api/messages/').set(auth(alice)).send({ conversation, text: 'Mine to edit' }).expect(201)).body.id as number;
+    const messageToDelete = (await t.http().post('/api/messages/').set(auth(alice)).send({ conversation, text: 'Mine to delete' }).expect(201)).body.id as number;
     let n = 0;
     f = {
       alice,
@@ -156,6 +168,8 @@ describe('authorization matrix', () => {
       room,
       post,
       postToDelete,
+      message,
+      messageToDelete,
       unique: () => `matrix${++n}_${process.pid}`,
       fresh: async (user) => (await t.http().post('/accounts/api/token/').send({ username: user.username, password: user.password }).expect(200)).body.refresh,
     };
@@ -181,7 +195,7 @@ describe('authorization matrix', () => {
         const call = (await entry.call?.(f, role)) ?? {};
         let path = template.replace(/\{(\w+)\}/g, (_, name: string) => String(call.params?.[name]));
         if (template.startsWith('/media/')) path = path.replace(/\/$/, '');
-        let req = t.http()[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](path);
+        let req = t.http()[method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](path);
         if (call.query) req = req.query(call.query);
         if (role !== 'anonymous') req = req.set('Authorization', `Bearer ${(role === 'owner' ? f.alice : f.mallory).access}`);
         if (call.upload) req = req.attach('image', call.upload, { filename: 'picture.png', contentType: 'image/png' });

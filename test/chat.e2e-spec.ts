@@ -92,7 +92,7 @@ describe('chat over REST, both families, one model', () => {
     it('sends messages in the contract shape, idempotently with client_id', async () => {
       const conversation = (await as(alice).post('/api/conversations/', { participants: [bob.id] })).body.id;
       const sent = await as(alice).post('/api/messages/', { conversation, text: '  Hello, this is a message  ' }).expect(201);
-      expect(sent.body).toEqual({ id: expect.any(Number), sender: summary(alice), conversation, text: 'Hello, this is a message', timestamp: expect.stringMatching(ISO) });
+      expect(sent.body).toEqual({ id: expect.any(Number), sender: summary(alice), conversation, text: 'Hello, this is a message', timestamp: expect.stringMatching(ISO), reply_to: null, edited_at: null, deleted: false, reactions: [] });
 
       const events: Array<DomainEventMap['message.created']> = [];
       const off = t.app.get(DomainEvents).on('message.created', (event) => void events.push(event));
@@ -218,13 +218,13 @@ describe('chat over REST, both families, one model', () => {
     it('returns the whole history oldest first without paging parameters (as the originals), and caps limit at 200', async () => {
       const whole = await as(carol).get(`/api/conversations/${conversation}/messages/?format=json`).expect(200);
       expect(whole.body.map((m: { id: number }) => m.id)).toEqual(all);
-      expect(whole.body[0]).toEqual({ id: all[0], sender: summary(bob), conversation, text: 'message 0', timestamp: expect.stringMatching(ISO) });
+      expect(whole.body[0]).toEqual({ id: all[0], sender: summary(bob), conversation, text: 'message 0', timestamp: expect.stringMatching(ISO), reply_to: null, edited_at: null, deleted: false, reactions: [] });
       const room = await as(bob).get(`/messenger/api/chatrooms/${encodeURIComponent(await roomName())}/messages/`).expect(200);
       expect(room.body.map((m: { id: number }) => m.id)).toEqual(all);
       expect(room.body[999]).toEqual({ id: all[999], user: whole.body[999].sender.username, content: 'message 999', timestamp: whole.body[999].timestamp });
       const response = await as(carol).get(`/api/conversations/${conversation}/messages/?limit=50`).expect(200);
       expect(response.body.map((m: { id: number }) => m.id)).toEqual(all.slice(-50));
-      expect(response.body[0]).toEqual({ id: all[950], sender: summary(bob), conversation, text: 'message 950', timestamp: expect.stringMatching(ISO) });
+      expect(response.body[0]).toEqual({ id: all[950], sender: summary(bob), conversation, text: 'message 950', timestamp: expect.stringMatching(ISO), reply_to: null, edited_at: null, deleted: false, reactions: [] });
       await as(carol).get(`/api/conversations/${conversation}/messages/?limit=201`).expect(400);
       await as(carol).get(`/api/conversations/${conversation}/messages/?before=x`).expect(400);
     });

@@ -269,6 +269,26 @@ import { createUser, type TestUser } from './support/users.js';
     aliceRoomOnA.ws.close();
   });
 
+  it('carries edits, deletions and reactions made on one instance to joined sockets and opted-in rooms on the other', async () => {
+    const bobOnB = await socketOn(b, bob);
+    expect((await request(bobOnB, 'conversation:join', { conversation: room.id })).ok).toBe(true);
+    const updated = on<{ id: number; text: string }>(bobOnB, 'message:updated');
+    const reactions = on<{ id: number }>(bobOnB, 'message:reactions');
+    const deleted = on<{ id: number }>(bobOnB, 'message:deleted');
+    const bobRoomOnB = await openRoom(b.baseUrl, `/ws/chat/${room.name}/?token=${bob.access}&events=all`);
+    await waitUntil(() => bobRoomOnB.frames.length > 0, 5000, 'history');
+    const auth = { Authorization: `Bearer ${alice.access}` };
+    const sent = (await a.http().post('/api/messages/').set(auth).send({ conversation: room.id, text: 'typo' }).expect(201)).body;
+    await a.http().patch(`/api/messages/${sent.id}/`).set(auth).send({ text: 'fixed' }).expect(200);
+    await a.http().put(`/api/messages/${sent.id}/reactions/${encodeURIComponent('👍')}/`).set(auth).expect(200);
+    await a.http().delete(`/api/messages/${sent.id}/`).set(auth).expect(204);
+    await waitUntil(() => updated.length === 1 && reactions.length === 1 && deleted.length === 1, 10_000, 'events on B');
+    expect(updated[0]).toMatchObject({ id: sent.id, text: 'fixed' });
+    await waitUntil(() => bobRoomOnB.frames.some((f) => f.type === 'message_deleted'), 10_000, 'frames on B');
+    expect(bobRoomOnB.frames.filter((f) => ['message_updated', 'reactions', 'message_deleted'].includes(f.type as string)).map((f) => f.type)).toEqual(['message_updated', 'reactions', 'message_deleted']);
+    bobRoomOnB.ws.close();
+  });
+
   it('counts presence over both instances: online once, offline only when the last connection anywhere has closed', async () => {
     const carol = await createUser(a, 'carol');
     await a.http().post('/api/conversations/').set('Authorization', `Bearer ${carol.access}`).send({ participants: [alice.id] }).expect(201);

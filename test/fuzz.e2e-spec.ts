@@ -207,7 +207,7 @@ describe('fuzzing every operation in openapi.json', () => {
     victim = await createUser(t, 'fuzzvictim', 'victim password 4');
     await t.http().post('/api/conversations/').set('Authorization', `Bearer ${victim.access}`).send({ participants: [owner.id] }).expect(201);
     const conversation = await t.http().post('/api/conversations/').set('Authorization', `Bearer ${owner.access}`).send({ participants: [stranger.id] });
-    await t.http().post('/api/messages/').set('Authorization', `Bearer ${owner.access}`).send({ conversation: conversation.body.id, text: 'hello' }).expect(201);
+    const hello = await t.http().post('/api/messages/').set('Authorization', `Bearer ${owner.access}`).send({ conversation: conversation.body.id, text: 'hello' }).expect(201);
     const room = await t.http().post('/messenger/api/chatrooms/').set('Authorization', `Bearer ${owner.access}`).send({ recipient: stranger.id });
     const post = await t.http().post('/profiles/api/posts/').set('Authorization', `Bearer ${owner.access}`).send({ title: 'fuzz', content: 'post' }).expect(201);
     // Refresh tokens of spare sessions: the fuzzer may refresh, reuse or revoke them without
@@ -219,13 +219,15 @@ describe('fuzzing every operation in openapi.json', () => {
     }
     const username = fc.oneof(fc.constantFrom(owner.username, stranger.username, spare.username, victim.username), fc.stringMatching(/^[A-Za-z0-9_.@+-]{1,30}$/));
     known = {
-      ids: [owner.id, stranger.id, conversation.body.id, post.body.id],
+      ids: [owner.id, stranger.id, conversation.body.id, post.body.id, hello.body.id],
       names: [owner.username, stranger.username, String(room.body.name ?? room.body.id), owner.email, 'user_images/default.jpg'],
       byName: {
         username,
         author: username,
         refresh: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...spares) }, fc.constant(owner.access), fc.string({ maxLength: 30 })),
         password: fc.oneof(fc.constantFrom(spare.password, victim.password), fc.string({ minLength: 8, maxLength: 40 })),
+        // A reply to the owner's message: most sends then get through (the fuzzer's own values for it are mostly not messages of that conversation).
+        reply_to: fc.oneof({ weight: 3, arbitrary: fc.constant(hello.body.id) }, fc.constant(null), fc.integer()),
       },
     };
   });

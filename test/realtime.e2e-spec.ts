@@ -106,7 +106,7 @@ describe('real time: Socket.IO /chat and plain WebSocket rooms', () => {
       const plain = await openRoom(t.baseUrl, `/ws/chat/${room}/?token=${bob.access}`);
       await waitUntil(() => plain.frames.length > 0, 5000, 'history frame');
       const ack = await request(sender, 'message:send', { conversation, text: 'over Socket.IO' });
-      expect(ack).toEqual({ ok: true, message: { id: expect.any(Number), sender: { id: alice.id, username: alice.username, email: alice.email }, conversation, text: 'over Socket.IO', timestamp: expect.any(String) } });
+      expect(ack).toEqual({ ok: true, message: { id: expect.any(Number), sender: { id: alice.id, username: alice.username, email: alice.email }, conversation, text: 'over Socket.IO', timestamp: expect.any(String), reply_to: null, edited_at: null, deleted: false, reactions: [] } });
       const id = ack.ok ? ack.message.id : 0;
       await waitUntil(() => plain.frames.some((f) => f.id === id), 5000, 'plain frame');
       expect(plain.frames.find((f) => f.id === id)).toEqual({ id, user: alice.username, content: 'over Socket.IO', timestamp: expect.any(String) });

@@ -18,6 +18,10 @@ const toMessage = (r) => ({
   conversation: r.conversation_id,
   text: r.text,
   timestamp: new Date(r.created_at).toISOString(),
+  reply_to: r.reply_to_id === null ? null : Number(r.reply_to_id),
+  edited_at: r.edited_at === null ? null : new Date(r.edited_at).toISOString(),
+  deleted: r.deleted_at !== null,
+  reactions: r.reactions,
 });
 
 async function authenticate(req, res) {
@@ -89,9 +93,9 @@ app.post('/api/messages/', async (req, res) => {
   if (!user) return;
   const { conversation, text } = req.body ?? {};
   if (!Number.isInteger(conversation) || typeof text !== 'string' || !text.trim()) return res.status(400).json({ message: 'Bad request' });
-  const { rows } = await pool.query(sql.SEND, [conversation, user.id, text.trim(), null]);
+  const { rows } = await pool.query(sql.SEND, [conversation, user.id, text.trim(), null, null]);
   if (!rows.length || rows[0].id === null) return res.status(404).json({ message: 'Not found' });
-  res.status(201).json(toMessage({ ...rows[0], conversation_id: conversation, text: text.trim() }));
+  res.status(201).json(toMessage({ ...rows[0], conversation_id: conversation, text: text.trim(), edited_at: null, deleted_at: null, reactions: [] }));
 });
 
 app.listen(Number(process.env.PORT), '127.0.0.1');

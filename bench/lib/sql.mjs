@@ -5,7 +5,7 @@
 import { STORE_ONE_SQL } from '../../dist/src/chat/persistence/message-writer.js';
 import { IDENTITY_SQL } from '../../dist/src/users/users.repository.js';
 
-export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.text, m.client_id, m.created_at, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
+export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.text, m.client_id, m.created_at, m.reply_to_id, m.edited_at, m.deleted_at, m.reactions, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
 export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count, cm.last_read_seq, cm.last_read_message_id`;
 
 export const IDENTITY = IDENTITY_SQL;

@@ -31,3 +31,5 @@ export const UNREAD_LIST_MAX = 1000;
 export const PRESENCE_QUERY_MAX = 100;
 /** Contacts (and conversations) told of one user's presence change. */
 export const PRESENCE_FANOUT_MAX = 10_000;
+/** Different emoji one message may carry as reactions. */
+export const MAX_REACTION_EMOJI = 20;

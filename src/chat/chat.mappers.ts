@@ -12,6 +12,10 @@ export function toApiMessage(message: MessageView): ApiMessageDto {
     text: message.text,
     timestamp: message.createdAt.toISOString(),
     ...(message.clientId ? { client_id: message.clientId } : {}),
+    reply_to: message.replyTo,
+    edited_at: message.editedAt?.toISOString() ?? null,
+    deleted: message.deleted,
+    reactions: message.reactions,
   };
 }
 

@@ -8,8 +8,10 @@ import { ChatBudgets } from './chat-budgets.js';
 import { ChatService } from './chat.service.js';
 import { ChatRoomsController } from './http/chat-rooms.controller.js';
 import { ConversationsController } from './http/conversations.controller.js';
+import { MessagesController } from './http/messages.controller.js';
 import { PresenceController } from './http/presence.controller.js';
 import { ConversationsRepository } from './persistence/conversations.repository.js';
+import { MessageChanges } from './persistence/message-changes.js';
 import { MessageWriter } from './persistence/message-writer.js';
 import { MessagesRepository } from './persistence/messages.repository.js';
 import { PresenceRepository } from './persistence/presence.repository.js';
@@ -25,12 +27,13 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
 
 @Module({
   imports: [AuthModule, UsersModule, ProfilesModule],
-  controllers: [ConversationsController, ChatRoomsController, PresenceController],
+  controllers: [ConversationsController, MessagesController, ChatRoomsController, PresenceController],
   providers: [
     ChatService,
     ConversationsRepository,
     MessagesRepository,
     MessageWriter,
+    MessageChanges,
     ChatBudgets,
     RealtimeHub,
     ConversationStreams,

@@ -1,5 +1,5 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { FieldValidationException } from '../common/errors/api-exceptions.js';
+import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ApiException, FieldValidationException } from '../common/errors/api-exceptions.js';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DomainEvents } from '../events/domain-events.js';
@@ -7,14 +7,17 @@ import { ChatBudgets } from './chat-budgets.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { ConversationCursor } from './persistence/chat-rows.js';
 import { ConversationsRepository } from './persistence/conversations.repository.js';
+import { MessageChanges } from './persistence/message-changes.js';
 import { MessageWriter } from './persistence/message-writer.js';
 import { MessagesRepository, type MessageWireShape } from './persistence/messages.repository.js';
-import { MAX_PARTICIPANTS, MESSAGE_MAX_LENGTH, UNREAD_LIST_MAX } from './chat.limits.js';
+import { MAX_PARTICIPANTS, MAX_REACTION_EMOJI, MESSAGE_MAX_LENGTH, UNREAD_LIST_MAX } from './chat.limits.js';
+import { isSingleEmoji } from './emoji.js';
 import { movesForward, unreadCount, type ReadMarker } from './read-markers.js';
 import type { ConversationRef, ConversationView, HistoryQuery, MessageView } from './chat.types.js';
 import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
 
 const CONVERSATION_NOT_FOUND = 'Conversation not found';
+const MESSAGE_NOT_FOUND = 'Message not found';
 
 interface UserRow {
   id: number;
@@ -39,6 +42,7 @@ export class ChatService {
     private readonly events: DomainEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly budgets: ChatBudgets,
+    private readonly changes: MessageChanges,
   ) {}
 
   /**
@@ -55,7 +59,7 @@ export class ChatService {
     if (missing.length) throw new FieldValidationException({ participants: missing.map((id) => `Invalid pk "${id}" - object does not exist.`) });
     if (ids.length === 2) return this.openDirect(users[0], users[1], callerId);
     await this.budgets.chargeConversation(callerId);
-    return this.createGroup(ids);
+    return this.createGroup(callerId, ids);
   }
 
   /** `/messenger/api/chatrooms/`: the direct room of the caller and `recipient` (a username). */
@@ -171,11 +175,61 @@ export class ChatService {
    */
   async sendMessage(senderId: number, conversationId: number, rawText: unknown, clientId?: string | null, options: SendOptions = {}): Promise<{ message: MessageView; created: boolean }> {
     const text = normaliseText(rawText, options.field);
+    const replyTo = options.replyTo ?? null;
+    if (replyTo !== null) {
+      // Membership first: a non-member learns nothing about the conversation's messages.
+      await this.getConversation(senderId, conversationId);
+      if (!(await this.messages.markerAt(conversationId, replyTo))) throw FieldValidationException.forField('reply_to', `Invalid pk "${replyTo}" - object does not exist.`);
+    }
     if (!options.charged) await this.budgets.chargeMessage(senderId);
-    const result = await this.writer.write(conversationId, { senderId, text, clientId: clientId ?? null });
+    const result = await this.writer.write(conversationId, { senderId, text, clientId: clientId ?? null, replyTo });
     if (!result) throw new NotFoundException(CONVERSATION_NOT_FOUND);
     if (result.created) this.events.emit('message.created', { message: result.message });
     return result;
+  }
+
+  /** A message of a conversation the caller is in (404 otherwise, as for conversations). */
+  async getMessage(userId: number, messageId: number): Promise<MessageView> {
+    return (await this.memberMessage(userId, messageId)).message;
+  }
+
+  /** New text for the caller's own message (403 for other members' messages, 400 once deleted). */
+  async editMessage(userId: number, messageId: number, rawText: unknown): Promise<MessageView> {
+    const { message } = await this.memberMessage(userId, messageId);
+    if (message.sender.id !== userId) throw new ForbiddenException('You can only edit your own messages.');
+    const text = normaliseText(rawText);
+    if (!(await this.changes.edit(messageId, text))) throw FieldValidationException.forField('text', 'A deleted message cannot be edited.');
+    const edited = await this.getMessage(userId, messageId);
+    this.events.emit('message.updated', { message: edited });
+    return edited;
+  }
+
+  /**
+   * Deletes a message: the sender's own, or any in a group the caller administers (403 else).
+   * Deleting a deleted message again changes nothing.
+   */
+  async deleteMessage(userId: number, messageId: number): Promise<void> {
+    const { message, role, kind } = await this.memberMessage(userId, messageId);
+    const admin = kind === 'group' && (role === 'owner' || role === 'admin');
+    if (message.sender.id !== userId && !admin) throw new ForbiddenException('You can only delete your own messages (or, as a group admin, any message of the group).');
+    if (await this.changes.delete(messageId)) this.events.emit('message.deleted', { conversationId: message.conversationId, messageId });
+  }
+
+  /** Adds (idempotent) or takes back the caller's reaction with one emoji; members only. */
+  async react(userId: number, messageId: number, emoji: string, add: boolean): Promise<MessageView> {
+    if (!isSingleEmoji(emoji)) throw FieldValidationException.forField('emoji', 'Send one emoji.');
+    const { message } = await this.memberMessage(userId, messageId);
+    const outcome = await this.changes.react(messageId, userId, emoji, add, MAX_REACTION_EMOJI);
+    if (outcome === 'deleted') throw new ApiException(400, 'This message was deleted.', 'message_deleted');
+    if (outcome === 'too-many') throw FieldValidationException.forField('emoji', `A message takes at most ${MAX_REACTION_EMOJI} different emoji.`);
+    if (outcome.changed) this.events.emit('message.reactions', { conversationId: message.conversationId, messageId, reactions: outcome.reactions });
+    return { ...message, reactions: outcome.reactions };
+  }
+
+  private async memberMessage(userId: number, messageId: number) {
+    const found = await this.messages.messageForMember(userId, messageId);
+    if (!found) throw new NotFoundException(MESSAGE_NOT_FOUND);
+    return found;
   }
 
   /** Same as {@link sendMessage}, addressing the conversation by id or room name. */
@@ -207,9 +261,9 @@ export class ChatService {
     return { conversation, created };
   }
 
-  private async createGroup(memberIds: number[]): Promise<{ conversation: ConversationView; created: boolean }> {
-    const id = await this.conversations.createGroup(groupRoomName(), memberIds);
-    const conversation = await this.getConversation(memberIds[0], id);
+  private async createGroup(ownerId: number, memberIds: number[]): Promise<{ conversation: ConversationView; created: boolean }> {
+    const id = await this.conversations.createGroup(groupRoomName(), memberIds, ownerId);
+    const conversation = await this.getConversation(ownerId, id);
     this.events.emit('conversation.created', { conversation });
     return { conversation, created: true };
   }
@@ -227,6 +281,8 @@ export interface SendOptions {
   field?: string;
   /** The sender's budget has already been charged for this message (paced sends). */
   charged?: boolean;
+  /** A message of the same conversation this one answers (400 `reply_to` otherwise). */
+  replyTo?: number | null;
 }
 
 /** The JSON text of whole-history pages. */

@@ -28,15 +28,29 @@ export interface ConversationView {
   readMarker: ReadMarker;
 }
 
+/** One emoji's reactions to a message. */
+export interface ReactionView {
+  emoji: string;
+  count: number;
+  /** Who reacted, earliest first (at most REACTION_USERS_SHOWN; `count` counts them all). */
+  users: number[];
+}
+
 export interface MessageView {
   id: number;
   conversationId: number;
   /** Position in its conversation: 1, 2, 3, … with no gaps, in commit order. */
   seq: number;
   sender: UserRef;
+  /** Empty once deleted. */
   text: string;
   clientId: string | null;
   createdAt: Date;
+  /** The message this one answers (same conversation), or null. */
+  replyTo: number | null;
+  editedAt: Date | null;
+  deleted: boolean;
+  reactions: ReactionView[];
 }
 
 export interface HistoryQuery {

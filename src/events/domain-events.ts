@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { ConversationView, MessageView } from '../chat/chat.types.js';
+import type { ConversationView, MessageView, ReactionView } from '../chat/chat.types.js';
 
 /**
  * The application's domain events, one map of names to payloads, owned by no feature module:
@@ -11,6 +11,12 @@ import type { ConversationView, MessageView } from '../chat/chat.types.js';
 export interface DomainEventMap {
   /** Exactly once per stored message (never for an idempotent retry), after it is committed. */
   'message.created': { message: MessageView };
+  /** A message's text was edited (the whole message as it now is). */
+  'message.updated': { message: MessageView };
+  /** A message was deleted (its place stays; its text is gone). */
+  'message.deleted': { conversationId: number; messageId: number };
+  /** A message's reactions changed. */
+  'message.reactions': { conversationId: number; messageId: number; reactions: ReactionView[] };
   /** A conversation was created (members may want a notice). */
   'conversation.created': { conversation: ConversationView };
   /** An account was deleted: its live connections must close. */

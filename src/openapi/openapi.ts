@@ -56,8 +56,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         operation.responses['401'] ??= errorResponse('Missing, invalid or expired access token');
       }
       operation.responses['400'] ??= errorResponse('Invalid input');
-      // DRF's parsers: JSON, forms and multipart forms; any other body is 415.
-      if (operation.requestBody) operation.responses['415'] ??= errorResponse('A body of a media type other than JSON, a form or a multipart form');
+      // DRF's parsers: JSON, forms and multipart forms; any other body is 415, on every write route (even one that reads no body).
+      if (operation.requestBody || method !== 'get' && method !== 'delete') operation.responses['415'] ??= errorResponse('A body of a media type other than JSON, a form or a multipart form');
       // Any operation can meet a database outage or a draining server; both answer at once.
       operation.responses['503'] ??= errorResponse('Database unreachable or the server is shutting down; retry, with the same `client_id` for sends');
     }

@@ -1,8 +1,11 @@
-import { CreateDateColumn, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, CreateDateColumn, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { User } from '../../users/entities/user.entity.js';
 import { Conversation } from './conversation.entity.js';
 
+export type MemberRole = 'owner' | 'admin' | 'member';
+
 @Entity({ name: 'conversation_members' })
+@Check('conversation_members_role_check', `"role" IN ('owner', 'admin', 'member')`)
 @Index('conversation_members_user_id_idx', ['userId', 'conversationId'])
 export class ConversationMember {
   @PrimaryColumn({ name: 'conversation_id', type: 'int', primaryKeyConstraintName: 'conversation_members_pkey' })
@@ -29,4 +32,8 @@ export class ConversationMember {
   /** The marker's `seq`: unread = the conversation's `message_count` - this. */
   @Column({ name: 'last_read_seq', type: 'bigint', default: 0 })
   lastReadSeq: string;
+
+  /** In a group: `owner` (the creator), `admin` or `member`; in a direct conversation always `member`. */
+  @Column({ type: 'varchar', length: 10, default: 'member' })
+  role: MemberRole;
 }

@@ -42,4 +42,23 @@ export class Message {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  @Column({ name: 'edited_at', type: 'timestamptz', nullable: true })
+  editedAt: Date | null;
+
+  /** Set when deleted: the row keeps its id and seq (pages and cursors stay put); its text is emptied. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
+
+  /** Summary of `message_reactions` for this message, `[{emoji, count, users}]`, kept by each change. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  reactions: unknown;
+
+  /** The message this one answers, in the same conversation. */
+  @Column({ name: 'reply_to_id', type: 'bigint', nullable: true })
+  replyToId: string | null;
+
+  @ManyToOne(() => Message, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'reply_to_id', foreignKeyConstraintName: 'messages_reply_to_id_fkey' })
+  replyTo?: Message;
 }

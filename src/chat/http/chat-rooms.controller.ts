@@ -63,7 +63,7 @@ export class ChatRoomsController {
   @ApiCreatedResponse({ type: RoomMessageDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such room, or not a member (rooms are never created here)' })
   async send(@CurrentUser() user: AuthenticatedUser, @Param('room') room: string, @Body() body: PostRoomMessageDto, @Res({ passthrough: true }) response: Response): Promise<RoomMessageDto> {
-    const { message, created } = await this.chat.sendTo(user.id, { name: room }, body.content, body.client_id, { field: 'content' });
+    const { message, created } = await this.chat.sendTo(user.id, { name: room }, body.content, body.client_id, { field: 'content', replyTo: body.reply_to });
     response.status(created ? 201 : 200);
     return toRoomMessage(message);
   }

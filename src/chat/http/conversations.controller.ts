@@ -133,7 +133,7 @@ export class ConversationsController {
   @ApiOkResponse({ type: ApiMessageDto, description: 'A retry with a known client_id: the first message' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field; a conversation that does not exist or that the caller is not in is `{"conversation": ["Invalid pk \\"7\\" - object does not exist."]}`' })
   async send(@CurrentUser() user: AuthenticatedUser, @Body() body: SendMessageDto, @Res({ passthrough: true }) response: Response): Promise<ApiMessageDto> {
-    const { message, created } = await this.chat.sendMessage(user.id, body.conversation, body.text, body.client_id).catch((error: unknown) => {
+    const { message, created } = await this.chat.sendMessage(user.id, body.conversation, body.text, body.client_id, { replyTo: body.reply_to }).catch((error: unknown) => {
       // A primary key in a body that names nothing the caller may see is DRF's field error (400),
       // the same whether the conversation does not exist or is someone else's.
       if (error instanceof NotFoundException) throw FieldValidationException.forField('conversation', `Invalid pk "${body.conversation}" - object does not exist.`);

@@ -22,5 +22,6 @@ export async function answerHistory(
     return sendJsonArrayText(response, textOf(pages));
   }
   const { messages } = await chat.history(userId, reference, { limit: query.limit ?? HISTORY_DEFAULT, before: query.before, after: query.after });
-  response.json(shape === 'api' ? messages.map(toApiMessage) : messages.map(toRoomMessage));
+  // The `/messenger/` family's clients know no deleted messages: they are left out (pages may come short).
+  response.json(shape === 'api' ? messages.map(toApiMessage) : messages.filter((m) => !m.deleted).map(toRoomMessage));
 }

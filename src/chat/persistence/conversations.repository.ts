@@ -167,11 +167,12 @@ export class ConversationsRepository {
     });
   }
 
-  /** Creates a group with its members, in one transaction. */
-  createGroup(name: string, memberIds: number[]): Promise<number> {
+  /** Creates a group with its members, in one transaction; `ownerId` (one of them) owns it. */
+  createGroup(name: string, memberIds: number[], ownerId?: number): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows: Array<{ id: number }> = await manager.query(`INSERT INTO conversations (kind, name) VALUES ('group', $1) RETURNING id`, [name]);
       await this.addMembers(manager, rows[0].id, memberIds);
+      if (ownerId !== undefined) await manager.query(`UPDATE conversation_members SET role = 'owner' WHERE conversation_id = $1 AND user_id = $2`, [rows[0].id, ownerId]);
       return rows[0].id;
     });
   }

@@ -2,13 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { MessageView } from '../chat.types.js';
-import { toMessageView } from './chat-rows.js';
+import { freshMessageRow, toMessageView } from './chat-rows.js';
 import { MessagesRepository } from './messages.repository.js';
 
 export interface MessageDraft {
   senderId: number;
   text: string;
   clientId: string | null;
+  /** A message of the same conversation this one answers (checked by the caller; one of another conversation is dropped here). */
+  replyTo?: number | null;
 }
 
 /** `null`: the sender is not a member (or the conversation does not exist). */
@@ -24,7 +26,8 @@ interface Pending {
  * One message: membership, the conversation's row lock, an idempotent insert (a repeated
  * `client_id` from the same sender inserts nothing and numbers nothing), the counters, and the
  * sender's read marker (what one sends, one has read).
- * Parameters: conversation id, sender id, text, client id. Also run by bench/'s baseline.
+ * Parameters: conversation id, sender id, text, client id, the message replied to (or null).
+ * Also run by bench/'s baseline.
  */
 export const STORE_ONE_SQL = `WITH sender AS (
     SELECT u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
@@ -32,10 +35,10 @@ export const STORE_ONE_SQL = `WITH sender AS (
   ), locked AS (
     SELECT c.message_count FROM conversations c WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender) FOR UPDATE
   ), inserted AS (
-    INSERT INTO messages (conversation_id, sender_id, text, client_id, seq)
-    SELECT $1, sender.id, $3, $4, locked.message_count + 1 FROM sender, locked
+    INSERT INTO messages (conversation_id, sender_id, text, client_id, seq, reply_to_id)
+    SELECT $1, sender.id, $3, $4, locked.message_count + 1, (SELECT r.id FROM messages r WHERE r.id = $5 AND r.conversation_id = $1) FROM sender, locked
     ON CONFLICT (conversation_id, sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
-    RETURNING id, created_at, seq
+    RETURNING id, created_at, seq, reply_to_id
   ), bumped AS (
     UPDATE conversations c SET last_activity_at = inserted.created_at, message_count = inserted.seq
     FROM inserted WHERE c.id = $1
@@ -45,7 +48,7 @@ export const STORE_ONE_SQL = `WITH sender AS (
     FROM inserted WHERE cm.conversation_id = $1 AND cm.user_id = $2 AND cm.last_read_seq < inserted.seq
     RETURNING cm.user_id
   )
-  SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.seq, inserted.created_at
+  SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.seq, inserted.created_at, inserted.reply_to_id
   FROM sender LEFT JOIN inserted ON true`;
 
 /** Most messages written by one statement. */
@@ -58,6 +61,7 @@ interface SingleRow {
   id: string | null;
   seq: string | null;
   created_at: Date | null;
+  reply_to_id: string | null;
 }
 
 interface BatchRow {
@@ -68,6 +72,7 @@ interface BatchRow {
   id: string;
   seq: string;
   created_at: Date;
+  reply_to_id: string | null;
 }
 
 /**
@@ -118,7 +123,7 @@ export class MessageWriter {
 
   /** One statement ({@link STORE_ONE_SQL}). */
   private async storeOne(conversationId: number, draft: MessageDraft): Promise<StoreResult> {
-    const rows: SingleRow[] = await this.dataSource.query(STORE_ONE_SQL, [conversationId, draft.senderId, draft.text, draft.clientId]);
+    const rows: SingleRow[] = await this.dataSource.query(STORE_ONE_SQL, [conversationId, draft.senderId, draft.text, draft.clientId, draft.replyTo ?? null]);
     if (!rows.length) return null;
     const row = rows[0];
     if (row.id === null) {
@@ -126,7 +131,8 @@ export class MessageWriter {
       if (!existing) throw new Error(`message of ${draft.senderId} in ${conversationId} was neither stored nor found`);
       return { message: existing, created: false };
     }
-    return { message: toMessageView({ ...row, id: row.id, seq: row.seq as string, created_at: row.created_at as Date, conversation_id: conversationId, text: draft.text, client_id: draft.clientId }), created: true };
+    const stored = { ...row, id: row.id, seq: row.seq as string, created_at: row.created_at as Date, conversation_id: conversationId, text: draft.text, client_id: draft.clientId };
+    return { message: toMessageView({ ...stored, ...freshMessageRow(row.reply_to_id === null ? null : Number(row.reply_to_id)) }), created: true };
   }
 
   /**
@@ -142,7 +148,7 @@ export class MessageWriter {
       if (!locked.length) return [];
       const rows: BatchRow[] = await manager.query(
         `WITH draft AS (
-           SELECT * FROM unnest($2::int[], $3::text[], $4::varchar[]) WITH ORDINALITY AS d(sender_id, text, client_id, ord)
+           SELECT * FROM unnest($2::int[], $3::text[], $4::varchar[], $6::bigint[]) WITH ORDINALITY AS d(sender_id, text, client_id, reply_to, ord)
          ), accepted AS (
            SELECT d.*, u.username, u.email FROM draft d
            JOIN conversation_members cm ON cm.conversation_id = $1 AND cm.user_id = d.sender_id
@@ -153,9 +159,9 @@ export class MessageWriter {
          ), numbered AS (
            SELECT accepted.*, $5::bigint + row_number() OVER (ORDER BY ord) AS seq FROM accepted
          ), inserted AS (
-           INSERT INTO messages (conversation_id, sender_id, text, client_id, seq)
-           SELECT $1, sender_id, text, client_id, seq FROM numbered ORDER BY ord
-           RETURNING id, seq, created_at, sender_id
+           INSERT INTO messages (conversation_id, sender_id, text, client_id, seq, reply_to_id)
+           SELECT $1, sender_id, text, client_id, seq, (SELECT r.id FROM messages r WHERE r.id = numbered.reply_to AND r.conversation_id = $1) FROM numbered ORDER BY ord
+           RETURNING id, seq, created_at, sender_id, reply_to_id
          ), bumped AS (
            UPDATE conversations SET message_count = (SELECT max(seq) FROM inserted), last_activity_at = (SELECT max(created_at) FROM inserted)
            WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted)
@@ -166,9 +172,9 @@ export class MessageWriter {
            WHERE cm.conversation_id = $1 AND cm.user_id = latest.sender_id AND cm.last_read_seq < latest.seq
            RETURNING cm.user_id
          )
-         SELECT numbered.ord, numbered.sender_id, numbered.username, numbered.email, inserted.id, inserted.seq, inserted.created_at
+         SELECT numbered.ord, numbered.sender_id, numbered.username, numbered.email, inserted.id, inserted.seq, inserted.created_at, inserted.reply_to_id
          FROM numbered JOIN inserted ON inserted.seq = numbered.seq ORDER BY numbered.ord`,
-        [conversationId, drafts.map((d) => d.senderId), drafts.map((d) => d.text), drafts.map((d) => d.clientId), locked[0].message_count],
+        [conversationId, drafts.map((d) => d.senderId), drafts.map((d) => d.text), drafts.map((d) => d.clientId), locked[0].message_count, drafts.map((d) => d.replyTo ?? null)],
       );
       return rows;
     });
@@ -179,7 +185,18 @@ export class MessageWriter {
       const i = Number(row.ord) - 1;
       const draft = drafts[i];
       results[i] = {
-        message: toMessageView({ id: row.id, seq: row.seq, conversation_id: conversationId, text: draft.text, client_id: draft.clientId, created_at: row.created_at, sender_id: row.sender_id, sender_username: row.username, sender_email: row.email }),
+        message: toMessageView({
+          id: row.id,
+          seq: row.seq,
+          conversation_id: conversationId,
+          text: draft.text,
+          client_id: draft.clientId,
+          created_at: row.created_at,
+          sender_id: row.sender_id,
+          sender_username: row.username,
+          sender_email: row.email,
+          ...freshMessageRow(row.reply_to_id === null ? null : Number(row.reply_to_id)),
+        }),
         created: true,
       };
     }

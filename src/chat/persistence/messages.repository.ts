@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { HistoryQuery, MessageView } from '../chat.types.js';
+import type { ConversationKind } from '../entities/conversation.entity.js';
+import type { MemberRole } from '../entities/conversation-member.entity.js';
 import type { ReadMarker } from '../read-markers.js';
 import { MESSAGE_COLUMNS, toMessageView, type MessageRow } from './chat-rows.js';
 
@@ -9,7 +11,8 @@ import { MESSAGE_COLUMNS, toMessageView, type MessageRow } from './chat-rows.js'
 export type MessageWireShape = 'api' | 'room';
 
 /** `Date.toISOString()`'s format (milliseconds, UTC), as the mappers write timestamps. */
-const ISO_TIMESTAMP = `to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const isoOf = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const ISO_TIMESTAMP = isoOf('m.created_at');
 /** A text column as a JSON string (PostgreSQL escapes it). */
 const str = (column: string) => `to_json(${column})::text`;
 
@@ -21,7 +24,10 @@ const str = (column: string) => `to_json(${column})::text`;
 const WIRE_JSON: Record<MessageWireShape, string> = {
   api: `'{"id":' || m.id || ',"sender":{"id":' || u.id || ',"username":' || ${str('u.username')} || ',"email":' || ${str('u.email')}
         || '},"conversation":' || m.conversation_id || ',"text":' || ${str('m.text')} || ',"timestamp":"' || ${ISO_TIMESTAMP} || '"'
-        || CASE WHEN m.client_id IS NULL THEN '' ELSE ',"client_id":' || ${str('m.client_id')} END || '}'`,
+        || CASE WHEN m.client_id IS NULL THEN '' ELSE ',"client_id":' || ${str('m.client_id')} END
+        || ',"reply_to":' || coalesce(m.reply_to_id::text, 'null')
+        || ',"edited_at":' || CASE WHEN m.edited_at IS NULL THEN 'null' ELSE '"' || ${isoOf('m.edited_at')} || '"' END
+        || ',"deleted":' || (m.deleted_at IS NOT NULL)::text || ',"reactions":' || m.reactions::text || '}'`,
   room: `'{"id":' || m.id || ',"user":' || ${str('u.username')} || ',"content":' || ${str('m.text')} || ',"timestamp":"' || ${ISO_TIMESTAMP} || '"}'`,
 };
 
@@ -90,7 +96,8 @@ export class MessagesRepository {
    * The whole history as it is now (its latest `cap` messages), oldest first, read `pageSize` at a
    * time as ranges of the dense `seq` (one probe of `(conversation_id, seq)` each). Each page comes
    * as JSON text made by PostgreSQL in the wire shape of `shape` (the messages, comma-separated):
-   * no row objects in Node, so a reader costs one page of text (bench/ scenario 11).
+   * no row objects in Node, so a reader costs one page of text (bench/ scenario 11). The room
+   * shape (the `/messenger/` family, whose clients know no deleted messages) leaves deleted ones out.
    */
   async *wholeHistoryJson(conversationId: number, cap: number, shape: MessageWireShape, pageSize = 1000): AsyncGenerator<{ json: string; lastId: number }> {
     const rows: Array<{ message_count: string }> = await this.dataSource.query(`SELECT message_count FROM conversations WHERE id = $1`, [conversationId]);
@@ -99,7 +106,7 @@ export class MessagesRepository {
       const page: Array<{ json: string | null; last_id: string | null }> = await this.dataSource.query(
         `SELECT string_agg(${WIRE_JSON[shape]}, ',' ORDER BY m.seq) AS json, max(m.id) AS last_id
          FROM messages m JOIN users u ON u.id = m.sender_id
-         WHERE m.conversation_id = $1 AND m.seq >= $2 AND m.seq < $3`,
+         WHERE m.conversation_id = $1 AND m.seq >= $2 AND m.seq < $3${shape === 'room' ? ' AND m.deleted_at IS NULL' : ''}`,
         [conversationId, from, Math.min(from + pageSize, last + 1)],
       );
       if (page[0]?.json) yield { json: page[0].json, lastId: Number(page[0].last_id) };
@@ -130,6 +137,19 @@ export class MessagesRepository {
           )
         : await this.dataSource.query(`SELECT id, seq FROM messages WHERE conversation_id = $1 AND id = $2`, [conversationId, message]);
     return rows.length ? { seq: Number(rows[0].seq), messageId: Number(rows[0].id) } : null;
+  }
+
+  /** A message with the caller's role in its conversation, if the caller is a member there. */
+  async messageForMember(userId: number, messageId: number): Promise<{ message: MessageView; role: MemberRole; kind: ConversationKind } | null> {
+    const rows: Array<MessageRow & { role: MemberRole; kind: ConversationKind }> = await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS}, cm.role, c.kind FROM messages m
+       JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.user_id = $1
+       JOIN conversations c ON c.id = m.conversation_id
+       JOIN users u ON u.id = m.sender_id
+       WHERE m.id = $2`,
+      [userId, messageId],
+    );
+    return rows.length ? { message: toMessageView(rows[0]), role: rows[0].role, kind: rows[0].kind } : null;
   }
 
   async messageByClientId(conversationId: number, senderId: number, clientId: string, manager?: EntityManager): Promise<MessageView | null> {

@@ -192,7 +192,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       const { user } = socket.data as SocketState;
       // The user's message budget is taken by the chat service, as for REST: 429 with retry_after.
       const body = await validatePayload(SocketSendDto, payload);
-      await this.core.send(user.id, conversationRef(body.conversation), body.text, body.client_id, {}, ({ message }) => reply({ ok: true, message: toApiMessage(message) }));
+      await this.core.send(user.id, conversationRef(body.conversation), body.text, body.client_id, { replyTo: body.reply_to }, ({ message }) => reply({ ok: true, message: toApiMessage(message) }));
     } catch (error) {
       if (describeError(error).status >= 500) this.logger.error(`message:send failed: ${(error as Error).stack ?? String(error)}`);
       reply(fail(error));

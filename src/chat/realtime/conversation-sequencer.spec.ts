@@ -3,7 +3,7 @@ import type { MessageView } from '../chat.types.js';
 import { ConversationSequencer } from './conversation-sequencer.js';
 
 function message(seq: number): MessageView {
-  return { id: 1000 + seq, conversationId: 7, seq, sender: { id: 1, username: 'a', email: 'a@example.com' }, text: `m${seq}`, clientId: null, createdAt: new Date() };
+  return { id: 1000 + seq, conversationId: 7, seq, sender: { id: 1, username: 'a', email: 'a@example.com' }, text: `m${seq}`, clientId: null, createdAt: new Date(), replyTo: null, editedAt: null, deleted: false, reactions: [] };
 }
 
 function setup(options: { stored?: number[]; fail?: number } = {}) {

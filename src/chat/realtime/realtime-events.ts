@@ -1,6 +1,6 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { MessageView } from '../chat.types.js';
-import type { ApiMessageDto, ConversationDto } from '../http/dto/api-chat.dto.js';
+import type { ApiMessageDto, ConversationDto, ReactionDto } from '../http/dto/api-chat.dto.js';
 
 /**
  * A refused request: an HTTP-like status and a sentence; with status 429, `retry_after` says how
@@ -20,7 +20,7 @@ export interface ClientEvents {
   'conversation:join': { payload: { conversation: number | string; after?: number }; ack: Ack<{ conversation: ConversationDto }> };
   'conversation:leave': { payload: { conversation: number | string }; ack: Ack<{ conversation: { id: number } }> };
   /** Store a message (idempotent with `client_id`) and broadcast it. */
-  'message:send': { payload: { conversation: number | string; text: string; client_id?: string }; ack: Ack<{ message: ApiMessageDto }> };
+  'message:send': { payload: { conversation: number | string; text: string; client_id?: string; reply_to?: number }; ack: Ack<{ message: ApiMessageDto }> };
   /** Move the caller's read marker to `message` (default: the latest); markers only move forward. */
   'conversation:read': { payload: { conversation: number | string; message?: number }; ack: Ack<{ last_read_message: number | null; unread_count: number }> };
   /** The caller is typing: the other members get `typing` (true). Renew within 6 s, or it ends by itself. */
@@ -61,6 +61,12 @@ export interface PresenceNotice {
 export interface ServerEvents {
   /** A message of a joined conversation (replayed or live), in the `/api/` message shape. */
   'message:new': ApiMessageDto;
+  /** A message of a joined conversation was edited: the whole message as it now is. */
+  'message:updated': ApiMessageDto;
+  /** A message of a joined conversation was deleted (its place stays; show it as deleted). */
+  'message:deleted': { conversation: number; id: number };
+  /** The reactions of a message of a joined conversation changed: all of them, as they now are. */
+  'message:reactions': { conversation: number; id: number; reactions: ReactionDto[] };
   /** Sent to `user:<id>` when a conversation including the user is created. */
   'conversation:new': ConversationDto;
   /** The server is shutting down; reconnect (to another instance) after a moment. */
@@ -84,23 +90,29 @@ export interface RoomFrames {
   /** Only with `?errors=1`: a frame the server could not act on; the connection stays open. */
   error: { type: 'error'; status: number; message: string };
   /** What a client sends. */
-  send: { message: string; client_id?: string };
+  send: { message: string; client_id?: string; reply_to?: number | null };
   /** Only with `?events=all`: another member is typing (or stopped). */
   typing: { type: 'typing' } & TypingNotice;
   /** Only with `?events=all`: a member's read marker moved. */
   read: { type: 'read' } & ReadNotice;
   /** Only with `?events=all`: a member of the room came online or went offline. */
   presence: { type: 'presence' } & PresenceNotice;
+  /** Only with `?events=all`: a message of the room was edited. */
+  messageUpdated: { type: 'message_updated'; id: number; user: string; content: string; timestamp: string; edited_at: string | null };
+  /** Only with `?events=all`: a message of the room was deleted. */
+  messageDeleted: { type: 'message_deleted'; id: number };
+  /** Only with `?events=all`: the reactions of a message of the room changed. */
+  reactions: { type: 'reactions'; id: number; reactions: ReactionDto[] };
   /** Only with `?events=all`, from the client: typing (`"typing": false` stops it). */
   typingIn: { type: 'typing'; typing?: boolean };
   /** Only with `?events=all`, from the client: read up to `message` (default: the latest). */
   readIn: { type: 'read'; message?: number };
 }
 
-/** A notice for the plain WebSocket rooms that opted in, on every instance. */
+/** A notice for the plain WebSocket rooms that opted in (`?events=all`), on every instance. */
 export interface RoomSignal {
   conversationIds: number[];
-  frame: RoomFrames['typing'] | RoomFrames['read'] | RoomFrames['presence'];
+  frame: RoomFrames['typing'] | RoomFrames['read'] | RoomFrames['presence'] | RoomFrames['messageUpdated'] | RoomFrames['messageDeleted'] | RoomFrames['reactions'];
   /** Not to this user's connections (their own typing or presence). */
   exceptUserId?: number;
   /** Not to this connection (the one a read came from). */

@@ -1,9 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainEvents } from '../../events/domain-events.js';
 import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
-import { toConversationDto } from '../chat.mappers.js';
+import { toApiMessage, toConversationDto, toRoomMessage } from '../chat.mappers.js';
 import { ClusterRelay } from './cluster-relay.js';
-import { ConversationStreams } from './conversation-streams.js';
+import { conversationRoom, ConversationStreams } from './conversation-streams.js';
 import type { ChatNamespace, RoomSignal } from './realtime-events.js';
 
 const userRooms = (ids: number[]) => ids.map((id) => `user:${id}`);
@@ -42,6 +42,21 @@ export class RealtimeHub implements OnModuleInit {
       this.namespace?.in(`user:${userId}`).disconnectSockets(true);
       this.streams.closeRoomsOf(userId);
       this.relay.forwardAccountDeleted(userId);
+    });
+    // Edits, deletions and reactions: to the conversation's Socket.IO room through the adapter
+    // (every instance), and to the plain WebSocket rooms that opted in.
+    this.events.on('message.updated', ({ message }) => {
+      this.namespace?.to(conversationRoom(message.conversationId)).emit('message:updated', toApiMessage(message));
+      const frame = { type: 'message_updated' as const, ...toRoomMessage(message), edited_at: message.editedAt?.toISOString() ?? null };
+      this.signalRooms({ conversationIds: [message.conversationId], frame });
+    });
+    this.events.on('message.deleted', ({ conversationId, messageId }) => {
+      this.namespace?.to(conversationRoom(conversationId)).emit('message:deleted', { conversation: conversationId, id: messageId });
+      this.signalRooms({ conversationIds: [conversationId], frame: { type: 'message_deleted', id: messageId } });
+    });
+    this.events.on('message.reactions', ({ conversationId, messageId, reactions }) => {
+      this.namespace?.to(conversationRoom(conversationId)).emit('message:reactions', { conversation: conversationId, id: messageId, reactions });
+      this.signalRooms({ conversationIds: [conversationId], frame: { type: 'reactions', id: messageId, reactions } });
     });
     this.events.on('conversation.read', ({ conversationId, user, lastReadMessageId, memberIds, origin }) => {
       const notice = { conversation: conversationId, user, last_read_message: lastReadMessageId };

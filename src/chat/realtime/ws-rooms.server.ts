@@ -44,6 +44,7 @@ function signalProblem(frame: Record<string, unknown>): string | null {
 interface RoomSend {
   text: string;
   clientId: string | undefined;
+  replyTo: number | null;
 }
 
 function sendError(ws: WebSocket, status: number, message: string): void {
@@ -274,12 +275,14 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { message?: unknown }).message !== 'string') {
       return ignore('Frame must be a JSON object with a "message" string');
     }
-    const { message, client_id: clientId } = parsed as RoomFrames['send'];
+    const { message, client_id: clientId, reply_to: replyTo } = parsed as RoomFrames['send'];
     if (clientId !== undefined && (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId))) {
       return ignore(CLIENT_ID_RULE);
     }
+    if (replyTo !== undefined && replyTo !== null && !(Number.isSafeInteger(replyTo) && replyTo > 0)) return ignore('"reply_to" must be a message id');
     if (!message.trim()) return ignore('This field may not be blank.');
-    return splitLongMessage(message, MESSAGE_MAX_LENGTH).map((text, index) => ({ text, clientId: partClientId(clientId, index) }));
+    // A long message split in parts answers `reply_to` with its first part.
+    return splitLongMessage(message, MESSAGE_MAX_LENGTH).map((text, index) => ({ text, clientId: partClientId(clientId, index), replyTo: index === 0 ? (replyTo ?? null) : null }));
   }
 
   /**
@@ -322,7 +325,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
     // closed with 1008 right after it, say): it was accepted, as a REST request whose client left.
     try {
       // Membership is checked again by the store itself (the sender must still be a member).
-      await this.core.send(user.id, { id: conversation.id }, send.text, send.clientId, { field: 'message', charged: true }, ({ message: stored, created }) => {
+      await this.core.send(user.id, { id: conversation.id }, send.text, send.clientId, { field: 'message', charged: true, replyTo: send.replyTo }, ({ message: stored, created }) => {
         // A repeated client_id stores nothing and so broadcasts nothing: the sender alone gets the
         // message stored the first time, as its confirmation (a retry after a reconnect needs one).
         if (!created && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(toRoomMessage(stored)));

@@ -6,12 +6,21 @@ import { isDbId, IsDbIdQuery, MAX_DB_ID } from '../../../common/validation/ids.j
 import { UserSummaryDto } from '../../../users/dto/user.dto.js';
 import { CONVERSATIONS_PAGE_MAX, HISTORY_MAX, MESSAGE_MAX_LENGTH, PREVIEW_MAX } from '../../chat.limits.js';
 import { IsClientId } from './client-id.decorator.js';
+import { IsReplyTo } from './reply-to.decorator.js';
 
 /** DRF's primary-key messages: a wrong type, or a key that matches nothing (out of range here). */
 /** The value a message is about: with `each`, class-validator passes the whole list, so the first bad item. */
 const offending = (value: unknown, bad: (item: unknown) => boolean) => (Array.isArray(value) ? value.find(bad) : value);
 const pkType = { message: ({ value }: { value: unknown }) => `Incorrect type. Expected pk value, received ${pythonTypeName(offending(value, (v) => !Number.isInteger(v)))}.` };
 const pkMissing = { message: ({ value }: { value: unknown }) => `Invalid pk "${String(offending(value, (v) => !isDbId(v)))}" - object does not exist.` };
+
+export class ReactionDto {
+  /** One emoji (a grapheme cluster). */
+  emoji: string;
+  count: number;
+  /** Who reacted, earliest first (at most 100 shown; `count` counts all). */
+  users: number[];
+}
 
 /** A message as the `/api/` family shows it. */
 export class ApiMessageDto {
@@ -25,7 +34,15 @@ export class ApiMessageDto {
   timestamp: string;
   /** The client's idempotency key, when one was sent. */
   client_id?: string;
+  /** The message this one answers (same conversation), or null. */
+  reply_to: number | null;
+  /** ISO 8601, UTC, of the last edit; null if never edited. */
+  edited_at: string | null;
+  /** A deleted message keeps its place (id, page) with an empty `text`. */
+  deleted: boolean;
+  reactions: ReactionDto[];
 }
+
 
 export class ConversationDto {
   id: number;
@@ -115,6 +132,17 @@ export class SendMessageDto {
   /** Idempotency key (1–64 of `A-Za-z0-9_.:-`): a retry with the same key returns the first message. */
   @IsClientId()
   client_id?: string;
+
+  /** Id of a message of the same conversation this one answers. */
+  @IsReplyTo()
+  reply_to?: number | null;
+}
+
+export class EditMessageDto {
+  /** 1 to 4,000 characters once trimmed. */
+  @IsString()
+  @MaxLength(MESSAGE_MAX_LENGTH * 2, { message: `Ensure this field has no more than ${MESSAGE_MAX_LENGTH} characters.` })
+  text: string;
 }
 
 export class ListConversationsQueryDto {

@@ -2,6 +2,7 @@ import { IsString, Length, MaxLength } from 'class-validator';
 import { NotBlank } from '../../../common/validation/not-blank.decorator.js';
 import { MESSAGE_MAX_LENGTH } from '../../chat.limits.js';
 import { IsClientId } from './client-id.decorator.js';
+import { IsReplyTo } from './reply-to.decorator.js';
 
 /** A chat room as the `/messenger/` family shows it. */
 export class RoomDto {
@@ -44,4 +45,8 @@ export class PostRoomMessageDto {
   /** Idempotency key, as on `/api/messages/`. */
   @IsClientId()
   client_id?: string;
+
+  /** Id of a message of this room this one answers. */
+  @IsReplyTo()
+  reply_to?: number | null;
 }

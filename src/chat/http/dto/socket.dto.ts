@@ -2,6 +2,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min, registerDecorator, ty
 import { isDbId } from '../../../common/validation/ids.js';
 import { MESSAGE_MAX_LENGTH } from '../../chat.limits.js';
 import { IsClientId } from './client-id.decorator.js';
+import { IsReplyTo } from './reply-to.decorator.js';
 import { ROOM_NAME_PATTERN } from '../../room-names.js';
 
 /** A conversation id (positive 32-bit integer) or a room name. */
@@ -59,4 +60,8 @@ export class SocketSendDto {
 
   @IsClientId()
   client_id?: string;
+
+  /** Id of a message of the same conversation this one answers. */
+  @IsReplyTo()
+  reply_to?: number | null;
 }

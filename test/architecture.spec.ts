@@ -23,6 +23,7 @@ const OWNER: Record<string, string> = {
   messages: 'chat',
   user_presence: 'chat',
   message_reactions: 'chat',
+  user_blocks: 'chat',
 };
 
 

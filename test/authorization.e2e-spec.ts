@@ -26,6 +26,8 @@ interface Fixtures {
   room: string;
   post: number;
   postToDelete: number;
+  /** alice's group with bob and carol (alice owns it). */
+  group: number;
   /** alice's messages in the conversation. */
   message: number;
   messageToDelete: number;
@@ -98,6 +100,16 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /api/unread/': { expect: [401, 200, 200] },
   // Anyone may ask; only the caller's contacts are answered (a stranger gets an empty list).
   'GET /api/presence/': { expect: [401, 200, 200], call: (f) => ({ query: { users: `${f.alice.id},${f.bob.id}` } }) },
+  // Group administration: owner and admins only (403 for plain members and leaving: groups.e2e-spec.ts).
+  'PATCH /api/conversations/{id}/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.group }, body: { title: 'Renamed' } }) },
+  'POST /api/conversations/{id}/participants/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.group }, body: { participants: [f.carol.id] } }) },
+  // Runs before the role change below (document order): carol is removed, bob becomes an admin.
+  'DELETE /api/conversations/{id}/participants/{userId}/': { expect: [401, 404, 204], call: (f) => ({ params: { id: f.group, userId: f.carol.id } }) },
+  'PATCH /api/conversations/{id}/participants/{userId}/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.group, userId: f.bob.id }, body: { role: 'admin' } }) },
+  // Blocks are one's own: everyone blocks and unblocks for themselves.
+  'GET /api/blocks/': { expect: [401, 200, 200] },
+  'POST /api/blocks/': { expect: [401, 201, 201], call: (f) => ({ body: { user: f.carol.id } }) },
+  'DELETE /api/blocks/{userId}/': { expect: [401, 204, 204], call: (f) => ({ params: { userId: f.carol.id } }) },
   // One message: members read and react; only the sender edits (403 for other members, tested in messages.e2e-spec.ts).
   'GET /api/messages/{id}/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.message } }) },
   'PATCH /api/messages/{id}/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.message }, body: { text: 'edited' } }) },
@@ -156,6 +168,7 @@ describe('authorization matrix', () => {
     const room = rooms.find((r) => r.id === conversation)!.name;
     const post = (await t.http().post('/profiles/api/posts/').set(auth(alice)).send({ title: 'Mine', content: 'Only I may change it' }).expect(201)).body.id as number;
     const postToDelete = (await t.http().post('/profiles/api/posts/').set(auth(alice)).send({ title: 'Doomed', content: 'Only I may delete it' }).expect(201)).body.id as number;
+    const group = (await t.http().post('/api/conversations/').set(auth(alice)).send({ participants: [bob.id, carol.id] }).expect(201)).body.id as number;
     const message = (await t.http().post('/api/messages/').set(auth(alice)).send({ conversation, text: 'Mine to edit' }).expect(201)).body.id as number;
     const messageToDelete = (await t.http().post('/api/messages/').set(auth(alice)).send({ conversation, text: 'Mine to delete' }).expect(201)).body.id as number;
     let n = 0;
@@ -168,6 +181,7 @@ describe('authorization matrix', () => {
       room,
       post,
       postToDelete,
+      group,
       message,
       messageToDelete,
       unique: () => `matrix${++n}_${process.pid}`,

@@ -55,7 +55,8 @@ describe('chat over REST, both families, one model', () => {
       const created = await as(alice).post('/api/conversations/', { participants: [alice.id, bob.id] }).expect(201);
       expect(created.body).toEqual({
         id: expect.any(Number),
-        participants: [summary(alice), summary(bob)].sort((a, b) => a.id - b.id),
+        participants: [summary(alice), summary(bob)].sort((a, b) => a.id - b.id).map((p) => ({ ...p, role: 'member' })),
+        title: null,
         messages: [],
         created_at: expect.stringMatching(ISO),
         unread_count: 0,

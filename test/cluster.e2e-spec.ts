@@ -289,6 +289,24 @@ import { createUser, type TestUser } from './support/users.js';
     bobRoomOnB.ws.close();
   });
 
+  it('ends the access of a member removed on one instance at once on the other: their sockets leave, their rooms close with 4403', async () => {
+    const dora = await createUser(a, 'dora');
+    const g = (await a.http().post('/api/conversations/').set('Authorization', `Bearer ${alice.access}`).send({ participants: [bob.id, dora.id] }).expect(201)).body.id;
+    const doraOnB = await socketOn(b, dora);
+    expect((await request(doraOnB, 'conversation:join', { conversation: g })).ok).toBe(true);
+    const removed = on<{ conversation: number }>(doraOnB, 'conversation:removed');
+    const delivered = on<{ id: number }>(doraOnB, 'message:new');
+    const name = (await b.http().get('/messenger/api/user/chatrooms/').set('Authorization', `Bearer ${dora.access}`).expect(200)).body.find((r: { id: number }) => r.id === g).name;
+    const doraRoomOnB = await openRoom(b.baseUrl, `/ws/chat/${name}/?token=${dora.access}`);
+
+    await a.http().delete(`/api/conversations/${g}/participants/${dora.id}/`).set('Authorization', `Bearer ${alice.access}`).expect(204);
+    expect((await doraRoomOnB.closed).code).toBe(4403);
+    await waitUntil(() => removed.length === 1, 10_000, 'conversation:removed on B');
+    await a.http().post('/api/messages/').set('Authorization', `Bearer ${alice.access}`).send({ conversation: g, text: 'after dora left' }).expect(201);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(delivered).toEqual([]);
+  });
+
   it('counts presence over both instances: online once, offline only when the last connection anywhere has closed', async () => {
     const carol = await createUser(a, 'carol');
     await a.http().post('/api/conversations/').set('Authorization', `Bearer ${carol.access}`).send({ participants: [alice.id] }).expect(201);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SessionsRepository } from '../auth/sessions.repository.js';
 import { LoginThrottleService } from '../auth/throttle/login-throttle.service.js';
+import { BlocksRepository } from '../chat/persistence/blocks.repository.js';
 import { ConversationsRepository } from '../chat/persistence/conversations.repository.js';
 import { FieldValidationException } from '../common/errors/api-exceptions.js';
 import { DomainEvents } from '../events/domain-events.js';
@@ -25,6 +26,7 @@ export class AccountDeletionService {
     private readonly posts: PostsRepository,
     private readonly sessions: SessionsRepository,
     private readonly conversations: ConversationsRepository,
+    private readonly blocks: BlocksRepository,
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottleService,
     private readonly media: MediaService,
@@ -34,7 +36,7 @@ export class AccountDeletionService {
   /**
    * Deletes the caller's account once the password is confirmed (wrong passwords count as failed
    * logins, so this cannot be used to guess one). Removed: profile text and picture, posts,
-   * friendships, sessions and refresh tokens, conversation memberships. Kept: the messages the
+   * friendships, blocks (by and of the user), sessions and refresh tokens, conversation memberships. Kept: the messages the
    * user sent, which belong to other people's conversations too, under the scrubbed sender.
    * Access tokens stop at once (the guard's lookup skips deleted accounts) and live connections
    * close (`account.deleted`).
@@ -52,6 +54,7 @@ export class AccountDeletionService {
       await this.profiles.forgetUser(userId, transaction);
       await this.sessions.deleteAllOf(userId, transaction);
       await this.conversations.removeMemberEverywhere(userId, transaction);
+      await this.blocks.forgetUser(userId, transaction);
       await this.users.scrub(userId, transaction);
     });
     await this.media.removeUserImage(image);

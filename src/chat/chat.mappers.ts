@@ -1,6 +1,6 @@
 import { toUserSummary } from '../users/user.mappers.js';
-import type { ConversationView, MessageView } from './chat.types.js';
-import type { ApiMessageDto, ConversationDetailDto, ConversationDto } from './http/dto/api-chat.dto.js';
+import type { ConversationView, MemberView, MessageView } from './chat.types.js';
+import type { ApiMessageDto, ConversationDetailDto, ConversationDto, ConversationNoticeDto, ParticipantDto } from './http/dto/api-chat.dto.js';
 import { readByOthers, unreadCount } from './read-markers.js';
 import type { RoomDto, RoomMessageDto } from './http/dto/messenger.dto.js';
 
@@ -20,10 +20,20 @@ export function toApiMessage(message: MessageView): ApiMessageDto {
 }
 
 /** A conversation as its viewing member sees it (their unread count and read marker). */
+export function toParticipant(member: MemberView): ParticipantDto {
+  return { ...toUserSummary(member), role: member.role };
+}
+
+/** What every member may be told of a conversation that changed: no one's read state. */
+export function toConversationNotice(conversation: ConversationView): ConversationNoticeDto {
+  return { id: conversation.id, title: conversation.title, participants: conversation.members.map(toParticipant) };
+}
+
 export function toConversationDto(conversation: ConversationView, messages: MessageView[]): ConversationDto {
   return {
     id: conversation.id,
-    participants: conversation.members.map(toUserSummary),
+    participants: conversation.members.map(toParticipant),
+    title: conversation.kind === 'group' ? conversation.title : null,
     messages: messages.map(toApiMessage),
     created_at: conversation.createdAt.toISOString(),
     unread_count: unreadCount(conversation.messageCount, conversation.readMarker),

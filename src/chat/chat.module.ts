@@ -9,6 +9,10 @@ import { ChatService } from './chat.service.js';
 import { ChatRoomsController } from './http/chat-rooms.controller.js';
 import { ConversationsController } from './http/conversations.controller.js';
 import { MessagesController } from './http/messages.controller.js';
+import { GroupsController } from './http/groups.controller.js';
+import { BlocksController } from './http/blocks.controller.js';
+import { BlocksService } from './blocks.service.js';
+import { BlocksRepository } from './persistence/blocks.repository.js';
 import { PresenceController } from './http/presence.controller.js';
 import { ConversationsRepository } from './persistence/conversations.repository.js';
 import { MessageChanges } from './persistence/message-changes.js';
@@ -27,13 +31,15 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
 
 @Module({
   imports: [AuthModule, UsersModule, ProfilesModule],
-  controllers: [ConversationsController, MessagesController, ChatRoomsController, PresenceController],
+  controllers: [ConversationsController, GroupsController, MessagesController, BlocksController, ChatRoomsController, PresenceController],
   providers: [
     ChatService,
     ConversationsRepository,
     MessagesRepository,
     MessageWriter,
     MessageChanges,
+    BlocksRepository,
+    BlocksService,
     ChatBudgets,
     RealtimeHub,
     ConversationStreams,
@@ -48,6 +54,6 @@ import { WsRoomsServer } from './realtime/ws-rooms.server.js';
     TypingTracker,
     sharedStore<TokenBuckets>(TOKEN_BUCKETS, 'budget', (redis, prefix) => new RedisTokenBuckets(redis, prefix), () => new MemoryTokenBuckets()),
   ],
-  exports: [ChatService, ConversationsRepository],
+  exports: [ChatService, ConversationsRepository, BlocksRepository],
 })
 export class ChatModule {}

@@ -7,17 +7,20 @@ import { ChatBudgets } from './chat-budgets.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { ConversationCursor } from './persistence/chat-rows.js';
 import { ConversationsRepository } from './persistence/conversations.repository.js';
+import { BlocksRepository } from './persistence/blocks.repository.js';
 import { MessageChanges } from './persistence/message-changes.js';
-import { MessageWriter } from './persistence/message-writer.js';
+import { MessageWriter, SenderBlockedError } from './persistence/message-writer.js';
 import { MessagesRepository, type MessageWireShape } from './persistence/messages.repository.js';
 import { MAX_PARTICIPANTS, MAX_REACTION_EMOJI, MESSAGE_MAX_LENGTH, UNREAD_LIST_MAX } from './chat.limits.js';
 import { isSingleEmoji } from './emoji.js';
 import { movesForward, unreadCount, type ReadMarker } from './read-markers.js';
+import type { MemberRole } from './entities/conversation-member.entity.js';
 import type { ConversationRef, ConversationView, HistoryQuery, MessageView } from './chat.types.js';
 import { directRoomName, groupRoomName, ROOM_NAME_PATTERN } from './room-names.js';
 
 const CONVERSATION_NOT_FOUND = 'Conversation not found';
 const MESSAGE_NOT_FOUND = 'Message not found';
+const BLOCKED_BY_RECIPIENT = 'You cannot message this user.';
 
 interface UserRow {
   id: number;
@@ -43,6 +46,7 @@ export class ChatService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly budgets: ChatBudgets,
     private readonly changes: MessageChanges,
+    private readonly blocks: BlocksRepository,
   ) {}
 
   /**
@@ -58,6 +62,7 @@ export class ChatService {
     const missing = ids.filter((id) => !users.some((u) => u.id === id));
     if (missing.length) throw new FieldValidationException({ participants: missing.map((id) => `Invalid pk "${id}" - object does not exist.`) });
     if (ids.length === 2) return this.openDirect(users[0], users[1], callerId);
+    await this.refuseBlockers(callerId, users.filter((u) => u.id !== callerId));
     await this.budgets.chargeConversation(callerId);
     return this.createGroup(callerId, ids);
   }
@@ -182,10 +187,97 @@ export class ChatService {
       if (!(await this.messages.markerAt(conversationId, replyTo))) throw FieldValidationException.forField('reply_to', `Invalid pk "${replyTo}" - object does not exist.`);
     }
     if (!options.charged) await this.budgets.chargeMessage(senderId);
-    const result = await this.writer.write(conversationId, { senderId, text, clientId: clientId ?? null, replyTo });
+    const result = await this.writer.write(conversationId, { senderId, text, clientId: clientId ?? null, replyTo }).catch((error: unknown) => {
+      throw error instanceof SenderBlockedError ? new ForbiddenException(BLOCKED_BY_RECIPIENT) : error;
+    });
     if (!result) throw new NotFoundException(CONVERSATION_NOT_FOUND);
     if (result.created) this.events.emit('message.created', { message: result.message });
     return result;
+  }
+
+  /** A group's title (owners and admins; 400 for a direct conversation). Blank or null removes it. */
+  async renameGroup(userId: number, conversationId: number, rawTitle: string | null | undefined): Promise<ConversationView> {
+    const conversation = await this.administeredGroup(userId, conversationId);
+    const title = rawTitle?.trim() || null;
+    if (title?.includes('\u0000')) throw FieldValidationException.forField('title', 'Null characters are not allowed.');
+    await this.conversations.setTitle(conversation.id, title);
+    return this.publishUpdate(userId, conversation.id);
+  }
+
+  /** Adds people to a group (owners and admins), within the group limit; they get `conversation:new`. */
+  async addParticipants(userId: number, conversationId: number, participantIds: number[]): Promise<ConversationView> {
+    const conversation = await this.administeredGroup(userId, conversationId);
+    const ids = [...new Set(participantIds)].filter((id) => !conversation.members.some((m) => m.id === id));
+    const users = await this.users.liveByIds(ids);
+    const missing = ids.filter((id) => !users.some((u) => u.id === id));
+    if (missing.length) throw new FieldValidationException({ participants: missing.map((id) => `Invalid pk "${id}" - object does not exist.`) });
+    await this.refuseBlockers(userId, users);
+    const added = await this.conversations.joinGroup(conversation.id, ids, MAX_PARTICIPANTS);
+    if (added === null) throw FieldValidationException.forField('participants', `At most ${MAX_PARTICIPANTS} participants.`);
+    const updated = await this.publishUpdate(userId, conversation.id);
+    if (added.length) {
+      const latest = await this.messages.markerAt(conversation.id, 'latest');
+      this.events.emit('conversation.joined', { conversation: updated, userIds: added, lastMessageId: latest?.messageId ?? null });
+    }
+    return updated;
+  }
+
+  /**
+   * Takes `targetId` out of a group: anyone may leave; the owner removes anyone, an admin removes
+   * members. An owner who leaves hands the group to the oldest admin, else the oldest member.
+   * Whoever is out loses access at once (`conversation.removed`).
+   */
+  async removeParticipant(userId: number, conversationId: number, targetId: number): Promise<void> {
+    const conversation = await this.getConversation(userId, conversationId);
+    if (conversation.kind !== 'group') throw new ApiException(400, 'A direct conversation always has its two members.', 'direct_conversation');
+    const target = conversation.members.find((m) => m.id === targetId);
+    if (!target) throw new NotFoundException('Participant not found');
+    if (targetId !== userId) {
+      const allowed = conversation.viewerRole === 'owner' || (conversation.viewerRole === 'admin' && target.role === 'member');
+      if (!allowed) throw new ForbiddenException('Only the owner removes admins; admins remove members.');
+    }
+    const { removed } = await this.conversations.leave(conversation.id, targetId);
+    if (!removed) return;
+    this.events.emit('conversation.removed', { conversationId: conversation.id, userIds: [targetId] });
+    const remaining = conversation.members.find((m) => m.id !== targetId);
+    if (remaining) await this.publishUpdate(remaining.id, conversation.id);
+  }
+
+  /** Sets a member's role (the owner only); `owner` hands the group over. */
+  async setParticipantRole(userId: number, conversationId: number, targetId: number, role: MemberRole): Promise<ConversationView> {
+    const conversation = await this.getConversation(userId, conversationId);
+    if (conversation.kind !== 'group') throw new ApiException(400, 'A direct conversation has no roles.', 'direct_conversation');
+    if (conversation.viewerRole !== 'owner') throw new ForbiddenException('Only the owner sets roles.');
+    if (!conversation.members.some((m) => m.id === targetId)) throw new NotFoundException('Participant not found');
+    if (targetId === userId) throw FieldValidationException.forField('role', 'The owner hands the group over by making another member its owner.');
+    await this.conversations.setRole(conversation.id, targetId, role);
+    return this.publishUpdate(userId, conversation.id);
+  }
+
+  /** 400 naming the people among `users` who have blocked `userId`: they cannot be put into a group by them. */
+  private async refuseBlockers(userId: number, users: UserRow[]): Promise<void> {
+    const blockers = await this.blocks.blockersAmong(
+      userId,
+      users.map((u) => u.id),
+    );
+    if (blockers.length) {
+      throw new FieldValidationException({ participants: users.filter((u) => blockers.includes(u.id)).map((u) => `${u.username} cannot be added to a conversation by you.`) });
+    }
+  }
+
+  /** A group the caller administers (404 if not a member, 400 if direct, 403 if a plain member). */
+  private async administeredGroup(userId: number, conversationId: number): Promise<ConversationView> {
+    const conversation = await this.getConversation(userId, conversationId);
+    if (conversation.kind !== 'group') throw new ApiException(400, 'A direct conversation has no title and always has its two members.', 'direct_conversation');
+    if (conversation.viewerRole !== 'owner' && conversation.viewerRole !== 'admin') throw new ForbiddenException('Only the owner and admins manage the group.');
+    return conversation;
+  }
+
+  /** Reads the group again as `viewerId` sees it and tells its members what changed. */
+  private async publishUpdate(viewerId: number, conversationId: number): Promise<ConversationView> {
+    const updated = await this.getConversation(viewerId, conversationId);
+    this.events.emit('conversation.updated', { conversation: updated });
+    return updated;
   }
 
   /** A message of a conversation the caller is in (404 otherwise, as for conversations). */
@@ -244,6 +336,9 @@ export class ChatService {
    */
   private async openDirect(a: UserRow, b: UserRow, chargedUserId: number): Promise<{ conversation: ConversationView; created: boolean }> {
     const [low, high] = a.id < b.id ? [a.id, b.id] : [b.id, a.id];
+    // Someone who blocked the caller cannot be messaged by them, in a new or an existing conversation.
+    const other = chargedUserId === a.id ? b.id : a.id;
+    if ((await this.blocks.blockersAmong(chargedUserId, [other])).length) throw new ForbiddenException(BLOCKED_BY_RECIPIENT);
     let id = await this.conversations.findDirect(low, high);
     let created = false;
     if (id === null) {

@@ -1,4 +1,5 @@
 import type { ConversationKind } from './entities/conversation.entity.js';
+import type { MemberRole } from './entities/conversation-member.entity.js';
 import type { ReadMarker } from './read-markers.js';
 
 /** A user as chat shows them (message senders, participants). */
@@ -11,6 +12,7 @@ export interface UserRef {
 /** A member of a conversation, with their read marker's message. */
 export interface MemberView extends UserRef {
   lastReadMessageId: number | null;
+  role: MemberRole;
 }
 
 /** A conversation (chat room) with its members, as one member sees it: what services return, never an HTTP body. */
@@ -26,6 +28,8 @@ export interface ConversationView {
   members: MemberView[];
   /** The viewing member's read marker. */
   readMarker: ReadMarker;
+  /** The viewing member's role. */
+  viewerRole: MemberRole;
 }
 
 /** One emoji's reactions to a message. */

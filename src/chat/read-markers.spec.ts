@@ -34,9 +34,9 @@ describe('read markers', () => {
 
   it('lists the other members in read_by, never the viewer; a deleted account has left and is not listed', () => {
     const members: MemberView[] = [
-      { id: 1, username: 'alice', email: 'a@x.io', lastReadMessageId: 9 },
-      { id: 2, username: 'bob', email: 'b@x.io', lastReadMessageId: null },
-      { id: 3, username: 'carol', email: 'c@x.io', lastReadMessageId: 4 },
+      { id: 1, username: 'alice', email: 'a@x.io', lastReadMessageId: 9, role: 'owner' },
+      { id: 2, username: 'bob', email: 'b@x.io', lastReadMessageId: null, role: 'member' },
+      { id: 3, username: 'carol', email: 'c@x.io', lastReadMessageId: 4, role: 'member' },
     ];
     expect(readByOthers(members, 1)).toEqual([
       { user: { id: 2, username: 'bob' }, lastReadMessageId: null },

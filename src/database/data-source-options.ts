@@ -8,6 +8,7 @@ import { ConversationNameAlias } from '../chat/entities/conversation-name-alias.
 import { Message } from '../chat/entities/message.entity.js';
 import { MessageReaction } from '../chat/entities/message-reaction.entity.js';
 import { UserPresence } from '../chat/entities/user-presence.entity.js';
+import { UserBlock } from '../chat/entities/user-block.entity.js';
 import { Post } from '../posts/entities/post.entity.js';
 import { Friendship } from '../profiles/entities/friendship.entity.js';
 import { Profile } from '../profiles/entities/profile.entity.js';
@@ -15,7 +16,7 @@ import { User } from '../users/entities/user.entity.js';
 import { migrations } from './migrations/index.js';
 
 /** Every entity of the app: listed, not globbed, so the ESM build and the TypeORM CLI see the same set. */
-export const entities = [User, Profile, Friendship, Post, Conversation, ConversationMember, ConversationNameAlias, Message, MessageReaction, UserPresence, AuthSession, RefreshToken];
+export const entities = [User, Profile, Friendship, Post, Conversation, ConversationMember, ConversationNameAlias, Message, MessageReaction, UserPresence, UserBlock, AuthSession, RefreshToken];
 
 /** TypeORM's messages through Nest's logger (errors and migrations only; never query text at info level). */
 class NestTypeOrmLogger implements TypeOrmLogger {

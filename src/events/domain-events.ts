@@ -19,6 +19,12 @@ export interface DomainEventMap {
   'message.reactions': { conversationId: number; messageId: number; reactions: ReactionView[] };
   /** A conversation was created (members may want a notice). */
   'conversation.created': { conversation: ConversationView };
+  /** A group changed: title, members or roles (`conversation` as the one who changed it sees it). */
+  'conversation.updated': { conversation: ConversationView };
+  /** People were added to a group; they start with everything so far read (`lastMessageId`). */
+  'conversation.joined': { conversation: ConversationView; userIds: number[]; lastMessageId: number | null };
+  /** People left or were removed from a conversation: they lose access at once, on every instance. */
+  'conversation.removed': { conversationId: number; userIds: number[] };
   /** An account was deleted: its live connections must close. */
   'account.deleted': { userId: number };
   /** A member's read marker moved forward (not on sends: a sender's marker follows their message). */
@@ -49,7 +55,10 @@ export interface TypingEvent {
   conversationId: number;
   user: Actor;
   typing: boolean;
+  /** The members to tell (without those the typist has blocked). */
   memberIds: number[];
+  /** Members the typist has blocked: never told. */
+  hiddenFrom: number[];
 }
 
 export interface PresenceEvent {
@@ -60,6 +69,8 @@ export interface PresenceEvent {
   contactIds: number[];
   /** The user's conversations (for their plain WebSocket rooms). */
   conversationIds: number[];
+  /** People the user has blocked: never told. */
+  hiddenFrom: number[];
 }
 
 type DomainEventName = keyof DomainEventMap;

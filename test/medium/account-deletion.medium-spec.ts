@@ -4,6 +4,7 @@ import { AccountDeletionService } from '../../src/accounts/account-deletion.serv
 import { SessionsRepository } from '../../src/auth/sessions.repository.js';
 import { LoginThrottleService } from '../../src/auth/throttle/login-throttle.service.js';
 import { MemoryThrottleStore, THROTTLE_STORE } from '../../src/auth/throttle/throttle-store.js';
+import { BlocksRepository } from '../../src/chat/persistence/blocks.repository.js';
 import { ConversationsRepository } from '../../src/chat/persistence/conversations.repository.js';
 import { DomainEvents } from '../../src/events/domain-events.js';
 import { PostsRepository } from '../../src/posts/posts.repository.js';
@@ -31,6 +32,7 @@ describe('AccountDeletionService (medium)', () => {
       PostsRepository,
       SessionsRepository,
       ConversationsRepository,
+      BlocksRepository,
       PasswordHasher,
       LoginThrottleService,
       { provide: THROTTLE_STORE, useValue: new MemoryThrottleStore() },
@@ -48,6 +50,8 @@ describe('AccountDeletionService (medium)', () => {
     await m.dataSource.query(`INSERT INTO posts (author_id, title, content) VALUES ($1, 't', 'c')`, [zoe]);
     await m.dataSource.query(`INSERT INTO friendships (user_id, friend_id) VALUES ($1, $2), ($2, $1)`, [zoe, bob]);
     await m.dataSource.query(`UPDATE profiles SET bio = 'hi' WHERE user_id = $1`, [zoe]);
+    await m.get(BlocksRepository).block(zoe, bob);
+    await m.get(BlocksRepository).block(bob, zoe);
     await m.get(SessionsRepository).open({ id: randomUUID(), userId: zoe, profile: 'api' }, { id: randomUUID(), hash: Buffer.alloc(32), expiresAt: new Date(Date.now() + 60_000) }, 10);
   });
   afterAll(async () => {
@@ -68,6 +72,7 @@ describe('AccountDeletionService (medium)', () => {
     expect(await count(`SELECT count(*) FROM friendships WHERE user_id = $1 OR friend_id = $1`, zoe)).toBe(0);
     expect(await count(`SELECT count(*) FROM auth_sessions WHERE user_id = $1`, zoe)).toBe(0);
     expect(await count(`SELECT count(*) FROM conversation_members WHERE user_id = $1`, zoe)).toBe(0);
+    expect(await count(`SELECT count(*) FROM user_blocks WHERE blocker_id = $1 OR blocked_id = $1`, zoe)).toBe(0);
     expect(await count(`SELECT count(*) FROM messages WHERE sender_id = $1`, zoe)).toBe(1);
     const [user] = await m.dataSource.query(`SELECT username, email, password_hash, deleted_at FROM users WHERE id = $1`, [zoe]);
     expect(user).toMatchObject({ username: `~deleted~${zoe}`, password_hash: '!' });

@@ -1,4 +1,5 @@
 import type { ConversationKind } from '../entities/conversation.entity.js';
+import type { MemberRole } from '../entities/conversation-member.entity.js';
 import type { ConversationView, MemberView, MessageView, ReactionView } from '../chat.types.js';
 
 /** Rows as the chat's SQL reads them, and their conversion to the views services return. */
@@ -13,6 +14,7 @@ export interface ConversationRow {
   /** The viewing member's marker (`cm` is their membership row). */
   last_read_seq: string;
   last_read_message_id: string | null;
+  role: MemberRole;
 }
 
 export interface MessageRow {
@@ -38,7 +40,7 @@ export interface ConversationCursor {
 
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.text, m.client_id, m.created_at, m.reply_to_id, m.edited_at, m.deleted_at, m.reactions, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
 /** A conversation as the member of `cm` sees it. */
-export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count, cm.last_read_seq, cm.last_read_message_id`;
+export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count, cm.last_read_seq, cm.last_read_message_id, cm.role`;
 
 export function toMessageView(row: MessageRow): MessageView {
   return {
@@ -73,5 +75,6 @@ export function toConversationView(row: ConversationRow, members: MemberView[]):
     messageCount: Number(row.message_count),
     members,
     readMarker: { seq: Number(row.last_read_seq), messageId: row.last_read_message_id === null ? null : Number(row.last_read_message_id) },
+    viewerRole: row.role,
   };
 }

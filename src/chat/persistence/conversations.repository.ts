@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ConversationView, MemberView } from '../chat.types.js';
+import type { MemberRole } from '../entities/conversation-member.entity.js';
 import type { ReadMarker } from '../read-markers.js';
 import { CONVERSATION_COLUMNS, toConversationView, type ConversationCursor, type ConversationRow } from './chat-rows.js';
 
@@ -62,8 +63,8 @@ export class ConversationsRepository {
   async membersOf(conversationIds: number[], manager?: EntityManager): Promise<Map<number, MemberView[]>> {
     const byConversation = new Map<number, MemberView[]>(conversationIds.map((id) => [id, []]));
     if (!conversationIds.length) return byConversation;
-    const rows: Array<{ conversation_id: number; id: number; username: string; email: string; last_read_message_id: string | null }> = await this.db(manager).query(
-      `SELECT cm.conversation_id, u.id, u.username, u.email, cm.last_read_message_id
+    const rows: Array<{ conversation_id: number; id: number; username: string; email: string; last_read_message_id: string | null; role: MemberRole }> = await this.db(manager).query(
+      `SELECT cm.conversation_id, u.id, u.username, u.email, cm.last_read_message_id, cm.role
        FROM conversation_members cm JOIN users u ON u.id = cm.user_id
        WHERE cm.conversation_id = ANY($1::int[])
        ORDER BY cm.conversation_id, u.id`,
@@ -71,7 +72,7 @@ export class ConversationsRepository {
     );
     for (const row of rows) {
       const lastReadMessageId = row.last_read_message_id === null ? null : Number(row.last_read_message_id);
-      byConversation.get(row.conversation_id)?.push({ id: row.id, username: row.username, email: row.email, lastReadMessageId });
+      byConversation.get(row.conversation_id)?.push({ id: row.id, username: row.username, email: row.email, lastReadMessageId, role: row.role });
     }
     return byConversation;
   }
@@ -174,6 +175,72 @@ export class ConversationsRepository {
       await this.addMembers(manager, rows[0].id, memberIds);
       if (ownerId !== undefined) await manager.query(`UPDATE conversation_members SET role = 'owner' WHERE conversation_id = $1 AND user_id = $2`, [rows[0].id, ownerId]);
       return rows[0].id;
+    });
+  }
+
+  async setTitle(conversationId: number, title: string | null): Promise<void> {
+    await this.dataSource.query(`UPDATE conversations SET title = $2 WHERE id = $1`, [conversationId, title]);
+  }
+
+  /**
+   * Adds people to a group, keeping it within `max` members (under the conversation's row lock,
+   * so concurrent additions cannot overshoot). They start with everything so far read. Returns
+   * who was added (people already in it are not), or null when the group would exceed `max`.
+   */
+  joinGroup(conversationId: number, userIds: number[], max: number): Promise<number[] | null> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT id FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
+      const counted: Array<{ n: number }> = await manager.query(`SELECT count(*)::int AS n FROM conversation_members WHERE conversation_id = $1`, [conversationId]);
+      const already: Array<{ user_id: number }> = await manager.query(`SELECT user_id FROM conversation_members WHERE conversation_id = $1 AND user_id = ANY($2::int[])`, [conversationId, userIds]);
+      const fresh = userIds.filter((id) => !already.some((row) => row.user_id === id));
+      if (counted[0].n + fresh.length > max) return null;
+      if (!fresh.length) return [];
+      await manager.query(
+        `INSERT INTO conversation_members (conversation_id, user_id, last_read_seq, last_read_message_id)
+         SELECT c.id, u, c.message_count, (SELECT m.id FROM messages m WHERE m.conversation_id = c.id AND m.seq = c.message_count)
+         FROM conversations c CROSS JOIN unnest($2::int[]) u WHERE c.id = $1`,
+        [conversationId, fresh],
+      );
+      return fresh;
+    });
+  }
+
+  /**
+   * Takes a member out of a conversation. If they owned it, the oldest admin (else the oldest
+   * member) becomes the owner. Returns whether they were a member, and the new owner if any.
+   */
+  leave(conversationId: number, userId: number): Promise<{ removed: boolean; newOwner: number | null }> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT id FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
+      const gone: Array<{ role: MemberRole }> = await manager.query(
+        `WITH gone AS (DELETE FROM conversation_members WHERE conversation_id = $1 AND user_id = $2 RETURNING role) SELECT role FROM gone`,
+        [conversationId, userId],
+      );
+      if (!gone.length) return { removed: false, newOwner: null };
+      if (gone[0].role !== 'owner') return { removed: true, newOwner: null };
+      const heir: Array<{ user_id: number }> = await manager.query(
+        `WITH heir AS (
+           SELECT user_id FROM conversation_members WHERE conversation_id = $1
+           ORDER BY (role = 'admin') DESC, joined_at, user_id LIMIT 1
+         ), promoted AS (
+           UPDATE conversation_members cm SET role = 'owner' FROM heir WHERE cm.conversation_id = $1 AND cm.user_id = heir.user_id RETURNING cm.user_id
+         )
+         SELECT user_id FROM promoted`,
+        [conversationId],
+      );
+      return { removed: true, newOwner: heir[0]?.user_id ?? null };
+    });
+  }
+
+  /** Sets a member's role; making someone `owner` hands ownership over (the previous owner becomes an admin). False when they are not a member. */
+  setRole(conversationId: number, userId: number, role: MemberRole): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT id FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
+      const found: unknown[] = await manager.query(`SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND user_id = $2`, [conversationId, userId]);
+      if (!found.length) return false;
+      if (role === 'owner') await manager.query(`UPDATE conversation_members SET role = 'admin' WHERE conversation_id = $1 AND role = 'owner'`, [conversationId]);
+      await manager.query(`UPDATE conversation_members SET role = $3 WHERE conversation_id = $1 AND user_id = $2`, [conversationId, userId, role]);
+      return true;
     });
   }
 

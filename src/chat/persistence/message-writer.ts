@@ -16,24 +16,38 @@ export interface MessageDraft {
 /** `null`: the sender is not a member (or the conversation does not exist). */
 export type StoreResult = { message: MessageView; created: boolean } | null;
 
+/** The other member of the direct conversation has blocked the sender: nothing was stored. */
+export class SenderBlockedError extends Error {
+  constructor() {
+    super('the other member of this direct conversation has blocked the sender');
+    this.name = 'SenderBlockedError';
+  }
+}
+
 interface Pending {
   draft: MessageDraft;
   resolve(result: StoreResult): void;
   reject(error: unknown): void;
 }
 
+/** True when `sender` (a column) is blocked by the other member of conversation $1, a direct one. */
+const BLOCKED_IN_DIRECT = (sender: string) =>
+  `EXISTS (SELECT 1 FROM conversations bc JOIN user_blocks b ON b.blocked_id = ${sender} AND b.blocker_id IN (bc.direct_user_low, bc.direct_user_high)
+           WHERE bc.id = $1 AND bc.kind = 'direct')`;
+
 /**
- * One message: membership, the conversation's row lock, an idempotent insert (a repeated
+ * One message: membership, the other member's block (in a direct conversation), the conversation's row lock, an idempotent insert (a repeated
  * `client_id` from the same sender inserts nothing and numbers nothing), the counters, and the
  * sender's read marker (what one sends, one has read).
  * Parameters: conversation id, sender id, text, client id, the message replied to (or null).
  * Also run by bench/'s baseline.
  */
 export const STORE_ONE_SQL = `WITH sender AS (
-    SELECT u.id, u.username, u.email FROM conversation_members cm JOIN users u ON u.id = cm.user_id
+    SELECT u.id, u.username, u.email, ${BLOCKED_IN_DIRECT('u.id')} AS blocked
+    FROM conversation_members cm JOIN users u ON u.id = cm.user_id
     WHERE cm.conversation_id = $1 AND cm.user_id = $2
   ), locked AS (
-    SELECT c.message_count FROM conversations c WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender) FOR UPDATE
+    SELECT c.message_count FROM conversations c WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender WHERE NOT sender.blocked) FOR UPDATE
   ), inserted AS (
     INSERT INTO messages (conversation_id, sender_id, text, client_id, seq, reply_to_id)
     SELECT $1, sender.id, $3, $4, locked.message_count + 1, (SELECT r.id FROM messages r WHERE r.id = $5 AND r.conversation_id = $1) FROM sender, locked
@@ -48,7 +62,7 @@ export const STORE_ONE_SQL = `WITH sender AS (
     FROM inserted WHERE cm.conversation_id = $1 AND cm.user_id = $2 AND cm.last_read_seq < inserted.seq
     RETURNING cm.user_id
   )
-  SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, inserted.id, inserted.seq, inserted.created_at, inserted.reply_to_id
+  SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, sender.blocked, inserted.id, inserted.seq, inserted.created_at, inserted.reply_to_id
   FROM sender LEFT JOIN inserted ON true`;
 
 /** Most messages written by one statement. */
@@ -58,6 +72,7 @@ interface SingleRow {
   sender_id: number;
   sender_username: string;
   sender_email: string;
+  blocked: boolean;
   id: string | null;
   seq: string | null;
   created_at: Date | null;
@@ -126,6 +141,7 @@ export class MessageWriter {
     const rows: SingleRow[] = await this.dataSource.query(STORE_ONE_SQL, [conversationId, draft.senderId, draft.text, draft.clientId, draft.replyTo ?? null]);
     if (!rows.length) return null;
     const row = rows[0];
+    if (row.blocked) throw new SenderBlockedError();
     if (row.id === null) {
       const existing = draft.clientId ? await this.messages.messageByClientId(conversationId, draft.senderId, draft.clientId) : null;
       if (!existing) throw new Error(`message of ${draft.senderId} in ${conversationId} was neither stored nor found`);
@@ -140,7 +156,7 @@ export class MessageWriter {
    * sees every committed message (no `clientId` can then collide, and the numbers have no gap),
    * then insert the drafts of members that are not repeats, numbered in arrival order, and move
    * the counters and each sender's read marker. Drafts it did not store (outsiders, repeats) take the one-message path after the
-   * commit, which answers them exactly as if they had come alone.
+   * commit, which answers them exactly as if they had come alone (blocked senders included).
    */
   private async storeMany(conversationId: number, drafts: MessageDraft[]): Promise<Array<StoreResult | Error>> {
     const stored = await this.dataSource.transaction(async (manager) => {
@@ -153,9 +169,9 @@ export class MessageWriter {
            SELECT d.*, u.username, u.email FROM draft d
            JOIN conversation_members cm ON cm.conversation_id = $1 AND cm.user_id = d.sender_id
            JOIN users u ON u.id = d.sender_id
-           WHERE d.client_id IS NULL OR (
+           WHERE NOT ${BLOCKED_IN_DIRECT('d.sender_id')} AND (d.client_id IS NULL OR (
              NOT EXISTS (SELECT 1 FROM messages x WHERE x.conversation_id = $1 AND x.sender_id = d.sender_id AND x.client_id = d.client_id)
-             AND NOT EXISTS (SELECT 1 FROM draft e WHERE e.sender_id = d.sender_id AND e.client_id = d.client_id AND e.ord < d.ord))
+             AND NOT EXISTS (SELECT 1 FROM draft e WHERE e.sender_id = d.sender_id AND e.client_id = d.client_id AND e.ord < d.ord)))
          ), numbered AS (
            SELECT accepted.*, $5::bigint + row_number() OVER (ORDER BY ord) AS seq FROM accepted
          ), inserted AS (

@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { MessageView } from '../chat.types.js';
-import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MESSAGE_EVENT, CLUSTER_ROOM_SIGNAL_EVENT, type ChatNamespace, type RoomSignal, type WireMessage } from './realtime-events.js';
+import { CLUSTER_ACCOUNT_DELETED_EVENT, CLUSTER_MEMBERS_REMOVED_EVENT, CLUSTER_MESSAGE_EVENT, CLUSTER_ROOM_SIGNAL_EVENT, type ChatNamespace, type RoomSignal, type WireMessage } from './realtime-events.js';
 
 /** What arrives from the other instances. */
 export interface ClusterHandlers {
   message(message: MessageView): void;
   accountDeleted(userId: number): void;
   roomSignal(signal: RoomSignal): void;
+  membersRemoved(conversationId: number, userIds: number[]): void;
 }
 
 /**
@@ -29,6 +30,7 @@ export class ClusterRelay {
     namespace.on(CLUSTER_MESSAGE_EVENT, (wire) => handlers.message({ ...wire, createdAt: new Date(wire.createdAt) }));
     namespace.on(CLUSTER_ACCOUNT_DELETED_EVENT, (userId) => handlers.accountDeleted(userId));
     namespace.on(CLUSTER_ROOM_SIGNAL_EVENT, (signal) => handlers.roomSignal(signal));
+    namespace.on(CLUSTER_MEMBERS_REMOVED_EVENT, ({ conversationId, userIds }) => handlers.membersRemoved(conversationId, userIds));
   }
 
   forwardMessage(message: MessageView): void {
@@ -38,6 +40,10 @@ export class ClusterRelay {
 
   forwardAccountDeleted(userId: number): void {
     this.send(`the deletion of account ${userId}`, () => this.namespace?.serverSideEmit(CLUSTER_ACCOUNT_DELETED_EVENT, userId));
+  }
+
+  forwardMembersRemoved(conversationId: number, userIds: number[]): void {
+    this.send(`the removal of ${userIds.length} member(s) of ${conversationId}`, () => this.namespace?.serverSideEmit(CLUSTER_MEMBERS_REMOVED_EVENT, { conversationId, userIds }));
   }
 
   forwardRoomSignal(signal: RoomSignal): void {

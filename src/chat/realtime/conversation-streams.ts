@@ -13,8 +13,8 @@ export interface RoomSubscriber {
   userId: number;
   /** Opted in with `?events=all`: also gets typing, read and presence frames. */
   signals: boolean;
-  /** Ends the connection (the account is gone). */
-  close(): void;
+  /** Ends the connection: the account is gone (4401), or its user is no longer a member (4403). */
+  close(code: number, reason: string): void;
   /** A text frame's UTF-8 bytes, encoded once for all subscribers. */
   send(frame: Buffer): void;
 }
@@ -113,15 +113,22 @@ export class ConversationStreams implements OnModuleDestroy {
     let frame: Buffer | null = null;
     for (const conversationId of signal.conversationIds) {
       for (const subscriber of this.subscribers.get(conversationId) ?? []) {
-        if (!subscriber.signals || subscriber.userId === signal.exceptUserId || subscriber.id === signal.exceptConnection) continue;
+        if (!subscriber.signals || subscriber.userId === signal.exceptUserId || subscriber.id === signal.exceptConnection || signal.hiddenFrom?.includes(subscriber.userId)) continue;
         subscriber.send((frame ??= Buffer.from(JSON.stringify(signal.frame))));
       }
     }
   }
 
-  /** Closes this instance's plain WebSocket rooms of a user. */
+  /** Closes this instance's plain WebSocket rooms of a user (the account was deleted). */
   closeRoomsOf(userId: number): void {
-    for (const subscribers of this.subscribers.values()) for (const subscriber of [...subscribers]) if (subscriber.userId === userId) subscriber.close();
+    for (const subscribers of this.subscribers.values()) for (const subscriber of [...subscribers]) if (subscriber.userId === userId) subscriber.close(4401, 'Account deleted');
+  }
+
+  /** Closes this instance's plain WebSocket connections of these users to one room (they are no longer members). */
+  closeMemberships(conversationId: number, userIds: number[]): void {
+    for (const subscriber of [...(this.subscribers.get(conversationId) ?? [])]) {
+      if (userIds.includes(subscriber.userId)) subscriber.close(4403, 'No longer a member of this conversation');
+    }
   }
 
   private deliver(message: MessageView): void {

@@ -1,6 +1,6 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { MessageView } from '../chat.types.js';
-import type { ApiMessageDto, ConversationDto, ReactionDto } from '../http/dto/api-chat.dto.js';
+import type { ApiMessageDto, ConversationDto, ConversationNoticeDto, ReactionDto } from '../http/dto/api-chat.dto.js';
 
 /**
  * A refused request: an HTTP-like status and a sentence; with status 429, `retry_after` says how
@@ -67,8 +67,12 @@ export interface ServerEvents {
   'message:deleted': { conversation: number; id: number };
   /** The reactions of a message of a joined conversation changed: all of them, as they now are. */
   'message:reactions': { conversation: number; id: number; reactions: ReactionDto[] };
-  /** Sent to `user:<id>` when a conversation including the user is created. */
+  /** Sent to `user:<id>` when a conversation including the user is created, or the user is added to a group. */
   'conversation:new': ConversationDto;
+  /** Sent to every member's `user:<id>` when a group's title, members or roles change. */
+  'conversation:updated': ConversationNoticeDto;
+  /** Sent to `user:<id>` of people who left or were removed: their access has ended. */
+  'conversation:removed': { conversation: number };
   /** The server is shutting down; reconnect (to another instance) after a moment. */
   'server:shutdown': { reconnect: true };
   /** Sent to `user:<id>` of every member but the reader's own connection. */
@@ -117,6 +121,8 @@ export interface RoomSignal {
   exceptUserId?: number;
   /** Not to this connection (the one a read came from). */
   exceptConnection?: string;
+  /** Not to these users' connections (people the actor has blocked). */
+  hiddenFrom?: number[];
 }
 
 /** Name of the inter-instance event carrying stored messages (Socket.IO adapter serverSideEmit). */
@@ -125,6 +131,8 @@ export const CLUSTER_MESSAGE_EVENT = 'palaver:message-created';
 export const CLUSTER_ACCOUNT_DELETED_EVENT = 'palaver:account-deleted';
 /** Between instances: a typing, read or presence notice for the plain WebSocket rooms. */
 export const CLUSTER_ROOM_SIGNAL_EVENT = 'palaver:room-signal';
+/** Between instances: people left a conversation; close their plain WebSocket rooms of it. */
+export const CLUSTER_MEMBERS_REMOVED_EVENT = 'palaver:members-removed';
 
 /** A stored message as it travels between instances (JSON: the date as ISO text). */
 export type WireMessage = Omit<MessageView, 'createdAt'> & { createdAt: string };
@@ -134,6 +142,7 @@ export interface ClusterEvents {
   [CLUSTER_MESSAGE_EVENT]: WireMessage;
   [CLUSTER_ACCOUNT_DELETED_EVENT]: number;
   [CLUSTER_ROOM_SIGNAL_EVENT]: RoomSignal;
+  [CLUSTER_MEMBERS_REMOVED_EVENT]: { conversationId: number; userIds: number[] };
 }
 
 /** An event map in Socket.IO's form (one listener signature per event). */

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainEvents } from '../../events/domain-events.js';
 import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
-import { toApiMessage, toConversationDto, toRoomMessage } from '../chat.mappers.js';
+import { toApiMessage, toConversationDto, toConversationNotice, toRoomMessage } from '../chat.mappers.js';
 import { ClusterRelay } from './cluster-relay.js';
 import { conversationRoom, ConversationStreams } from './conversation-streams.js';
 import type { ChatNamespace, RoomSignal } from './realtime-events.js';
@@ -37,6 +37,22 @@ export class RealtimeHub implements OnModuleInit {
       const dto = toConversationDto(conversation, []);
       for (const member of conversation.members) this.namespace?.to(`user:${member.id}`).emit('conversation:new', dto);
     });
+    this.events.on('conversation.updated', ({ conversation }) => {
+      this.namespace?.to(userRooms(conversation.members.map((m) => m.id))).emit('conversation:updated', toConversationNotice(conversation));
+    });
+    this.events.on('conversation.joined', ({ conversation, userIds, lastMessageId }) => {
+      // The people added start with everything so far read.
+      const dto = { ...toConversationDto(conversation, []), unread_count: 0, last_read_message: lastMessageId };
+      this.namespace?.to(userRooms(userIds)).emit('conversation:new', dto);
+    });
+    this.events.on('conversation.removed', ({ conversationId, userIds }) => {
+      // Their sockets leave the conversation's room on every instance (through the adapter), and
+      // their plain WebSocket rooms of it close, here and elsewhere: nothing more reaches them.
+      this.namespace?.in(userRooms(userIds)).socketsLeave(conversationRoom(conversationId));
+      this.namespace?.to(userRooms(userIds)).emit('conversation:removed', { conversation: conversationId });
+      this.streams.closeMemberships(conversationId, userIds);
+      this.relay.forwardMembersRemoved(conversationId, userIds);
+    });
     this.events.on('account.deleted', ({ userId }) => {
       // Socket.IO: through the adapter, so every instance's sockets of the user are closed.
       this.namespace?.in(`user:${userId}`).disconnectSockets(true);
@@ -64,16 +80,16 @@ export class RealtimeHub implements OnModuleInit {
       (origin ? sockets?.except(origin) : sockets)?.emit('conversation:read', notice);
       this.signalRooms({ conversationIds: [conversationId], frame: { type: 'read', ...notice }, exceptConnection: origin });
     });
-    this.events.on('typing.changed', ({ conversationId, user, typing, memberIds }) => {
+    this.events.on('typing.changed', ({ conversationId, user, typing, memberIds, hiddenFrom }) => {
       const notice = { conversation: conversationId, user, typing };
       const others = memberIds.filter((id) => id !== user.id);
       if (others.length) this.namespace?.to(userRooms(others)).emit('typing', notice);
-      this.signalRooms({ conversationIds: [conversationId], frame: { type: 'typing', ...notice }, exceptUserId: user.id });
+      this.signalRooms({ conversationIds: [conversationId], frame: { type: 'typing', ...notice }, exceptUserId: user.id, hiddenFrom });
     });
-    this.events.on('presence.changed', ({ user, online, lastSeen, contactIds, conversationIds }) => {
+    this.events.on('presence.changed', ({ user, online, lastSeen, contactIds, conversationIds, hiddenFrom }) => {
       const notice = { user, online, last_seen: lastSeen.toISOString() };
       if (contactIds.length) this.namespace?.to(userRooms(contactIds)).emit('presence', notice);
-      this.signalRooms({ conversationIds, frame: { type: 'presence', ...notice }, exceptUserId: user.id });
+      this.signalRooms({ conversationIds, frame: { type: 'presence', ...notice }, exceptUserId: user.id, hiddenFrom });
     });
   }
 
@@ -92,6 +108,7 @@ export class RealtimeHub implements OnModuleInit {
       message: (message) => this.streams.accept(message),
       accountDeleted: (userId) => this.streams.closeRoomsOf(userId),
       roomSignal: (signal) => this.streams.signal(signal),
+      membersRemoved: (conversationId, userIds) => this.streams.closeMemberships(conversationId, userIds),
     });
     this.lifecycle.onDrained(() => this.closeSocketIo(namespace));
   }

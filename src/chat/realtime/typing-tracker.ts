@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DomainEvents, type Actor } from '../../events/domain-events.js';
 import { ChatBudgets } from '../chat-budgets.js';
+import { BlocksRepository } from '../persistence/blocks.repository.js';
 import { TYPING_TIMEOUT_MS } from '../chat.limits.js';
 import type { ConversationView } from '../chat.types.js';
 
@@ -8,6 +9,8 @@ interface Typing {
   user: Actor;
   conversationId: number;
   memberIds: number[];
+  /** Members the typist has blocked: never told. */
+  hiddenFrom: number[];
   /** The connection that started (or last renewed) it: when it closes, typing ends. */
   connection: string;
   timer: NodeJS.Timeout;
@@ -28,6 +31,7 @@ export class TypingTracker implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly events: DomainEvents,
     private readonly budgets: ChatBudgets,
+    private readonly blocks: BlocksRepository,
   ) {}
 
   onModuleInit(): void {
@@ -55,11 +59,14 @@ export class TypingTracker implements OnModuleInit, OnModuleDestroy {
   async start(user: Actor, conversation: ConversationView, connection: string): Promise<void> {
     if (this.renew(user.id, conversation.id, connection)) return;
     await this.budgets.chargeTyping(user.id);
+    const others = conversation.members.map((m) => m.id).filter((id) => id !== user.id);
+    const hiddenFrom = await this.blocks.blockedAmong(user.id, others);
     // Another start of the same user and conversation may have won while the budget was asked.
     if (this.renew(user.id, conversation.id, connection)) return;
     const id = key(user.id, conversation.id);
     const timer = setTimeout(() => this.stop(user.id, conversation.id), TYPING_TIMEOUT_MS).unref();
-    const typing: Typing = { user, conversationId: conversation.id, memberIds: conversation.members.map((m) => m.id), connection: '', timer };
+    const memberIds = conversation.members.map((m) => m.id).filter((memberId) => !hiddenFrom.includes(memberId));
+    const typing: Typing = { user, conversationId: conversation.id, memberIds, hiddenFrom, connection: '', timer };
     this.active.set(id, typing);
     this.hold(id, typing, connection);
     this.publish(typing, true);
@@ -106,7 +113,7 @@ export class TypingTracker implements OnModuleInit, OnModuleDestroy {
   }
 
   private publish(typing: Typing, on: boolean): void {
-    this.events.emit('typing.changed', { conversationId: typing.conversationId, user: typing.user, typing: on, memberIds: typing.memberIds });
+    this.events.emit('typing.changed', { conversationId: typing.conversationId, user: typing.user, typing: on, memberIds: typing.memberIds, hiddenFrom: typing.hiddenFrom });
   }
 }
 

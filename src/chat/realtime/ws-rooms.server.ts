@@ -207,7 +207,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
             conversationId: conversation.id,
             userId: user.id,
             signals: options.signals,
-            close: () => ws.close(4401, 'Account deleted'),
+            close: (code, reason) => ws.close(code, reason),
             send: (frame) => {
               if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: false });
             },

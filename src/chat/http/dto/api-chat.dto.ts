@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AcceptsNumericString, IntegerList } from '../../../common/validation/form-values.decorator.js';
 import { pythonTypeName } from '../../../common/validation/drf-messages.js';
 import { isDbId, IsDbIdQuery, MAX_DB_ID } from '../../../common/validation/ids.js';
@@ -44,9 +44,16 @@ export class ApiMessageDto {
 }
 
 
+export class ParticipantDto extends UserSummaryDto {
+  /** `owner` (the creator of a group), `admin` or `member`; always `member` in a direct conversation. */
+  role: 'owner' | 'admin' | 'member';
+}
+
 export class ConversationDto {
   id: number;
-  participants: UserSummaryDto[];
+  participants: ParticipantDto[];
+  /** A group's title (null when none is set, and always in a direct conversation). */
+  title: string | null;
   /** The latest messages, oldest first: none on creation, the latest `messages` (default 20) in lists. */
   messages: ApiMessageDto[];
   created_at: string;
@@ -70,6 +77,38 @@ export class ReadByDto {
 export class ConversationDetailDto extends ConversationDto {
   /** The other members' read markers: who has seen what ("seen" ticks). */
   read_by: ReadByDto[];
+}
+
+export class UpdateConversationDto {
+  /** A group's title, up to 255 characters; blank or null removes it. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  title?: string | null;
+}
+
+export class AddParticipantsDto {
+  /** User ids to add (a group holds at most 50 people). */
+  @IntegerList()
+  @Min(1, { each: true, ...pkMissing })
+  @Max(MAX_DB_ID, { each: true, ...pkMissing })
+  @IsInt({ each: true, ...pkType })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50) // MAX_PARTICIPANTS, as a literal: the Swagger plugin reads only literals here (maxItems)
+  @IsArray()
+  participants: number[];
+}
+
+export class ParticipantRoleDto {
+  /** `admin` or `member`; `owner` hands the group over (the current owner becomes an admin). */
+  @IsIn(['owner', 'admin', 'member'], { message: ({ value }: { value: unknown }) => `"${String(value)}" is not a valid choice.` })
+  role: 'owner' | 'admin' | 'member';
+}
+
+export class ConversationNoticeDto {
+  id: number;
+  title: string | null;
+  participants: ParticipantDto[];
 }
 
 export class MarkReadDto {

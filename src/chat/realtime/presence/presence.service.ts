@@ -9,6 +9,7 @@ import { ProfilesRepository } from '../../../profiles/profiles.repository.js';
 import { REDIS_CLIENT, type RedisClient } from '../../../redis/redis.module.js';
 import { UsersRepository } from '../../../users/users.repository.js';
 import { PRESENCE_FANOUT_MAX } from '../../chat.limits.js';
+import { BlocksRepository } from '../../persistence/blocks.repository.js';
 import { ConversationsRepository } from '../../persistence/conversations.repository.js';
 import { PresenceRepository } from '../../persistence/presence.repository.js';
 import { MemoryPresenceStore, RedisPresenceStore, type PresenceStore } from './presence-store.js';
@@ -66,6 +67,7 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     private readonly lastSeen: PresenceRepository,
     private readonly events: DomainEvents,
     private readonly lifecycle: AppLifecycle,
+    private readonly blocks: BlocksRepository,
   ) {}
 
   onModuleInit(): void {
@@ -111,7 +113,10 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
     const candidates = [...new Set(userIds)].filter((id) => id !== viewerId);
     if (!candidates.length) return [];
     const [partners, friends] = await Promise.all([this.conversations.partnersAmong(viewerId, candidates), this.profiles.friendsAmong(viewerId, candidates)]);
-    const contacts = [...new Set([...partners, ...friends])];
+    const related = [...new Set([...partners, ...friends])];
+    // Whoever blocked the viewer is not theirs to watch.
+    const blockers = await this.blocks.blockersAmong(viewerId, related);
+    const contacts = related.filter((id) => !blockers.includes(id));
     const [users, online, seen] = await Promise.all([this.users.liveByIds(contacts), this.store.online(contacts), this.lastSeen.lastSeenOf(contacts)]);
     const byId = new Map(users.map((u) => [u.id, u]));
     const now = new Date();
@@ -160,8 +165,10 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
 
   private async announce(user: Actor, online: boolean, lastSeen: Date): Promise<void> {
     const [partners, friends] = await Promise.all([this.conversations.partnersOf(user.id, PRESENCE_FANOUT_MAX), this.profiles.friendIdsOf(user.id, PRESENCE_FANOUT_MAX)]);
-    const contactIds = [...new Set([...partners.userIds, ...friends])];
-    this.events.emit('presence.changed', { user, online, lastSeen, contactIds, conversationIds: partners.conversationIds });
+    const related = [...new Set([...partners.userIds, ...friends])];
+    const hiddenFrom = await this.blocks.blockedAmong(user.id, related);
+    const contactIds = related.filter((id) => !hiddenFrom.includes(id));
+    this.events.emit('presence.changed', { user, online, lastSeen, contactIds, conversationIds: partners.conversationIds, hiddenFrom });
   }
 
   private guard(what: string, work: () => Promise<void>): Promise<void> {

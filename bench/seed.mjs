@@ -11,7 +11,8 @@ export const PASSWORD = 'bench-password-1';
  * Users: `reader` with 20 direct conversations (30 messages each), `historian` in one group
  * with `sizes.history` messages followed by `sizes.newer` newer ones elsewhere, and in a room of
  * `sizes.whole` messages, `inbox` and `caughtup` with `sizes.inbox` conversations of 5 messages
- * each (all unread for `inbox`, all read for `caughtup`), `poster` and `postee` for sends, `fan1..N` in one group, `idle1..N`, `loginuser`. Returns the ids.
+ * each (all unread for `inbox`, all read for `caughtup`), two twin conversations of `sizes.newer`
+ * messages of which one has every tenth deleted, `poster` and `postee` for sends, `fan1..N` in one group, `idle1..N`, `loginuser`. Returns the ids.
  */
 export async function seed(databaseUrl, sizes, log = () => {}) {
   const db = new pg.Client({ connectionString: databaseUrl });
@@ -108,6 +109,12 @@ export async function seed(databaseUrl, sizes, log = () => {}) {
     // same, all read): does an unread count cost anything per row of a conversation list?
     const inbox = await manyConversations('inbox', 'partner1', sizes.inbox, 5, false);
     const caughtUp = await manyConversations('caughtup', 'partner2', sizes.inbox, 5, true);
+    // Two twins of `sizes.newer` messages: in one, every tenth message is deleted.
+    const intact = await group('g-benchintact', [ids.historian, ids.historian2]);
+    await messages(intact, [ids.historian, ids.historian2], sizes.newer);
+    const withDeletions = await group('g-benchdeleted', [ids.historian, ids.historian2]);
+    await messages(withDeletions, [ids.historian, ids.historian2], sizes.newer);
+    await db.query(`UPDATE messages SET text = '', deleted_at = now() WHERE conversation_id = $1 AND seq % 10 = 0`, [withDeletions]);
     const posting = await direct('poster', 'postee');
     const fanMembers = Array.from({ length: sizes.fanMembers }, (_, i) => ids[`fan${i + 1}`]);
     const fanout = await group('g-benchfanout', fanMembers);
@@ -122,7 +129,8 @@ export async function seed(databaseUrl, sizes, log = () => {}) {
       sessions,
       fanMembers,
       idleUsers: Array.from({ length: sizes.idleConnections }, (_, i) => ids[`idle${i + 1}`]),
-      conversations: { reader: readerConversations, history, newer, posting, fanout, whole, wholeLarge, inbox, caughtUp },
+      conversations: { reader: readerConversations, history, newer, posting, fanout, whole, wholeLarge, inbox, caughtUp, intact, withDeletions },
+      roomNames: { intact: 'g-benchintact', withDeletions: 'g-benchdeleted' },
       rooms: { fanout: 'g-benchfanout', whole: 'g-benchwhole' },
     };
   } finally {

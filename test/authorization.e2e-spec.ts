@@ -98,6 +98,8 @@ const ROUTES: Record<string, RouteCase> = {
   // Read state: a stranger's read is 404 like every conversation route.
   'POST /api/conversations/{id}/read/': { expect: [401, 404, 200], call: (f) => ({ params: { id: f.conversation }, body: {} }) },
   'GET /api/unread/': { expect: [401, 200, 200] },
+  // Search covers the caller's own conversations only (a stranger finds nothing of alice's).
+  'GET /api/search/messages/': { expect: [401, 200, 200], call: () => ({ query: { q: 'hello' } }) },
   // Anyone may ask; only the caller's contacts are answered (a stranger gets an empty list).
   'GET /api/presence/': { expect: [401, 200, 200], call: (f) => ({ query: { users: `${f.alice.id},${f.bob.id}` } }) },
   // Group administration: owner and admins only (403 for plain members and leaving: groups.e2e-spec.ts).

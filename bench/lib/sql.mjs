@@ -1,9 +1,10 @@
 // The SQL the app runs for the benchmarked reads and writes, used by the bare baselines and by
-// the EXPLAIN checks, so that the comparison is of everything but the SQL. The send and identity
-// statements are the app's own constants (from the build); the reads below are written inline in
+// the EXPLAIN checks, so that the comparison is of everything but the SQL. The send, search and
+// identity statements are the app's own (from the build); the reads below are written inline in
 // src/chat/persistence/messages.repository.ts and copied here.
 import { STORE_ONE_SQL } from '../../dist/src/chat/persistence/message-writer.js';
 import { IDENTITY_SQL } from '../../dist/src/users/users.repository.js';
+import { searchSql } from '../../dist/src/chat/persistence/messages.repository.js';
 
 export const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.text, m.client_id, m.created_at, m.reply_to_id, m.edited_at, m.deleted_at, m.reactions, u.id AS sender_id, u.username AS sender_username, u.email AS sender_email`;
 export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at, c.last_activity_at, c.message_count, cm.last_read_seq, cm.last_read_message_id`;
@@ -38,3 +39,6 @@ export const HISTORY_WHOLE = `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN use
   WHERE m.conversation_id = $1 AND m.seq > (SELECT message_count FROM conversations WHERE id = $1) - $2 ORDER BY m.conversation_id, m.seq`;
 
 export const SEND = STORE_ONE_SQL;
+
+/** The first page of a search (the app's own statement). */
+export const SEARCH = searchSql(false);

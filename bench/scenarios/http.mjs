@@ -130,6 +130,64 @@ export const history = {
   },
 };
 
+export const search = {
+  id: 13,
+  name: 'search',
+  title: "GET /api/search/messages/ over the historian's messages (1,000,000 in one conversation, more in others): a rare word, and a word in every message; p99 at a paced 20 req/s, with the plans",
+  async run(ctx) {
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const historian = ctx.seed.users.historian;
+    const headers = bearer(ctx.token(historian));
+    const db = new pg.Client({ connectionString: ctx.databaseUrl });
+    await db.connect();
+    const conversationIds = (await db.query(`SELECT conversation_id FROM conversation_members WHERE user_id = $1`, [historian])).rows.map((r) => r.conversation_id);
+    const deep = Math.floor(ctx.settings.history / 3);
+    const rare = (await db.query(`SELECT md5($1::text) AS word`, [String(deep)])).rows[0].word;
+    await db.end();
+    const rows = [];
+    for (const [label, q] of [
+      ['rare word (a few messages)', rare],
+      ['common word (every message)', 'seeded'],
+    ]) {
+      const target = { url: `${app.url}/api/search/messages/?q=${encodeURIComponent(q)}`, headers };
+      const check = await fetch(target.url, { headers }).then((r) => r.json());
+      if (!Array.isArray(check) || !check.length) throw new Error(`search for ${q} found nothing: ${JSON.stringify(check).slice(0, 200)}`);
+      await cannon({ ...target, connections: 2, duration: ctx.settings.warmup });
+      const r = await paced({ ...target, rate: 20, duration: ctx.settings.duration });
+      const plan = await explain(ctx.databaseUrl, sql.SEARCH, [conversationIds, q, 500, 20]);
+      rows.push({ metric: `${label}: p99 at 20 req/s`, unit: 'ms', app: round(r.latency.p99, 2), baseline: null, ratio: null, goal: '< 50 ms', met: r.latency.p99 < 50, latency: r.latency });
+      rows.push({ metric: `${label}: plan (EXPLAIN ANALYZE ms): ${plan.nodes.join(' → ')}`, unit: 'ms', app: round(plan.executionMs, 3), baseline: null, ratio: null, goal: 'an index', met: plan.nodes.some((n) => /using messages_/.test(n)), plan });
+    }
+    return rows;
+  },
+};
+
+export const deletions = {
+  id: 14,
+  name: 'deletions',
+  title: 'history of a conversation with every tenth message deleted against its twin without deletions (latest 50 and deep pages, both families)',
+  async run(ctx) {
+    const { intact, withDeletions } = ctx.seed.conversations;
+    const db = new pg.Client({ connectionString: ctx.databaseUrl });
+    await db.connect();
+    const deepOf = async (conversation) => Number((await db.query(`SELECT id FROM messages WHERE conversation_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1`, [conversation, Math.floor(ctx.settings.newer / 2)])).rows[0].id);
+    const [intactDeep, deletedDeep] = [await deepOf(intact), await deepOf(withDeletions)];
+    await db.end();
+    const app = await ctx.start('app', 'dist/src/main.js');
+    const headers = bearer(ctx.token(ctx.seed.users.historian));
+    const rows = [];
+    for (const [label, path] of [
+      ['/api/ latest 50', (c) => `/api/conversations/${c}/messages/?limit=50`],
+      ['/api/ 50 from the middle', (c) => `/api/conversations/${c}/messages/?limit=50&before=${c === intact ? intactDeep : deletedDeep}`],
+      ['/messenger/ latest 50 (deleted left out)', (c) => `/messenger/api/chatrooms/${c === intact ? ctx.seed.roomNames.intact : ctx.seed.roomNames.withDeletions}/messages/?limit=50`],
+    ]) {
+      const r = await compareRps({ app: { url: `${app.url}${path(withDeletions)}`, headers }, baseline: { url: `${app.url}${path(intact)}`, headers }, settings: ctx.settings, connections: ctx.settings.connections });
+      rows.push({ ...ratioRow(`${label}: req/s, with deletions vs without`, r.app.rps, r.baseline.rps, 0.9), runs: r });
+    }
+    return rows;
+  },
+};
+
 export const pages = {
   id: 5,
   name: 'pages',

@@ -33,3 +33,8 @@ export const PRESENCE_QUERY_MAX = 100;
 export const PRESENCE_FANOUT_MAX = 10_000;
 /** Different emoji one message may carry as reactions. */
 export const MAX_REACTION_EMOJI = 20;
+/** Search: results per page (default, most), newest hits ranked per search, longest query. */
+export const SEARCH_PAGE_DEFAULT = 20;
+export const SEARCH_PAGE_MAX = 50;
+export const SEARCH_CANDIDATES = 500;
+export const SEARCH_QUERY_MAX = 200;

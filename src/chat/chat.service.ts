@@ -10,8 +10,8 @@ import { ConversationsRepository } from './persistence/conversations.repository.
 import { BlocksRepository } from './persistence/blocks.repository.js';
 import { MessageChanges } from './persistence/message-changes.js';
 import { MessageWriter, SenderBlockedError } from './persistence/message-writer.js';
-import { MessagesRepository, type MessageWireShape } from './persistence/messages.repository.js';
-import { MAX_PARTICIPANTS, MAX_REACTION_EMOJI, MESSAGE_MAX_LENGTH, UNREAD_LIST_MAX } from './chat.limits.js';
+import { MessagesRepository, type MessageWireShape, type SearchCursor } from './persistence/messages.repository.js';
+import { MAX_PARTICIPANTS, MAX_REACTION_EMOJI, MESSAGE_MAX_LENGTH, SEARCH_CANDIDATES, UNREAD_LIST_MAX } from './chat.limits.js';
 import { isSingleEmoji } from './emoji.js';
 import { movesForward, unreadCount, type ReadMarker } from './read-markers.js';
 import type { MemberRole } from './entities/conversation-member.entity.js';
@@ -278,6 +278,18 @@ export class ChatService {
     const updated = await this.getConversation(viewerId, conversationId);
     this.events.emit('conversation.updated', { conversation: updated });
     return updated;
+  }
+
+  /**
+   * Full-text search of the caller's messages (all their conversations, or one: 404 unless a
+   * member), best match first then newest, from `before` (a cursor of a previous page).
+   */
+  async searchMessages(userId: number, query: { q: string; conversationId?: number; before?: SearchCursor; limit: number }): Promise<Array<{ message: MessageView; cursor: SearchCursor }>> {
+    const q = query.q.trim();
+    if (!q) throw FieldValidationException.forField('q', 'This field may not be blank.');
+    if (q.includes('\u0000')) throw FieldValidationException.forField('q', 'Null characters are not allowed.');
+    const conversationIds = query.conversationId !== undefined ? [(await this.getConversation(userId, query.conversationId)).id] : await this.conversations.conversationIdsOf(userId);
+    return this.messages.search(conversationIds, q, { limit: query.limit, candidates: SEARCH_CANDIDATES, before: query.before });
   }
 
   /** A message of a conversation the caller is in (404 otherwise, as for conversations). */

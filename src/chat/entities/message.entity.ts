@@ -11,6 +11,8 @@ import { Conversation } from './conversation.entity.js';
 @Index('messages_conversation_id_id_idx', ['conversationId', 'id'])
 @Index('messages_conversation_id_seq_key', ['conversationId', 'seq'], { unique: true })
 @Index('messages_client_id_key', ['conversationId', 'senderId', 'clientId'], { unique: true, where: '"client_id" IS NOT NULL' })
+// Full-text search: a GIN expression index made by the MessageSearch migration, which TypeORM cannot describe.
+@Index('messages_search_idx', { synchronize: false })
 export class Message {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'messages_pkey' })
   id: string;

@@ -9,7 +9,8 @@ import { absoluteUrl, setNextLink } from '../../common/http/absolute-url.js';
 import { IdParamPipe } from '../../common/http/id-param.pipe.js';
 import { toApiMessage, toConversationDetailDto, toConversationDto } from '../chat.mappers.js';
 import { ChatService } from '../chat.service.js';
-import { CONVERSATIONS_PAGE_DEFAULT, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PREVIEW_DEFAULT } from '../chat.limits.js';
+import { CONVERSATIONS_PAGE_DEFAULT, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PREVIEW_DEFAULT, SEARCH_PAGE_DEFAULT } from '../chat.limits.js';
+import { SearchMessagesQueryDto } from './dto/search.dto.js';
 import { decodeConversationCursor, encodeConversationCursor } from './conversation-cursor.js';
 import { answerHistory } from './history-response.js';
 import {
@@ -97,6 +98,26 @@ export class ConversationsController {
   async read(@CurrentUser() user: AuthenticatedUser, @Param('id', new IdParamPipe('Conversation')) id: number, @Body() body: MarkReadDto): Promise<ReadStateDto> {
     const { conversation, marker, unread } = await this.chat.markRead(user, { id }, body.message);
     return { conversation: conversation.id, last_read_message: marker.messageId, unread_count: unread };
+  }
+
+  /**
+   * The caller's messages matching `q`, in the conversations they are in now (deleted messages
+   * left out), best match first, then newest; each names its conversation. At most `limit`
+   * (default 20); `Link: rel="next"` carries the cursor of the next page.
+   */
+  @Get('search/messages')
+  @ApiOperation({ summary: "Search the caller's messages (English and Russian full text)" })
+  @ApiOkResponse({ type: [ApiMessageDto] })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'A `conversation` the caller is not in' })
+  async search(@CurrentUser() user: AuthenticatedUser, @Query() query: SearchMessagesQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ApiMessageDto[]> {
+    const limit = query.limit ?? SEARCH_PAGE_DEFAULT;
+    const [rank, id] = query.before?.split('_') ?? [];
+    const hits = await this.chat.searchMessages(user.id, { q: query.q, conversationId: query.conversation, limit, before: query.before ? { rank, id: Number(id) } : undefined });
+    if (hits.length === limit) {
+      const last = hits[hits.length - 1].cursor;
+      setNextLink(request, response, { before: `${last.rank}_${last.id}` });
+    }
+    return hits.map((hit) => toApiMessage(hit.message));
   }
 
   /** For a badge on the app icon: from counters, never by counting messages. */

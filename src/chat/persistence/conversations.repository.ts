@@ -132,6 +132,12 @@ export class ConversationsRepository {
     return { userIds: partners.map((r) => r.user_id), conversationIds: conversations.map((r) => r.conversation_id) };
   }
 
+  /** Every conversation a user is in. */
+  async conversationIdsOf(userId: number): Promise<number[]> {
+    const rows: Array<{ conversation_id: number }> = await this.dataSource.query(`SELECT conversation_id FROM conversation_members WHERE user_id = $1`, [userId]);
+    return rows.map((r) => r.conversation_id);
+  }
+
   /** Which of `candidates` share a conversation with `userId`. */
   async partnersAmong(userId: number, candidates: number[]): Promise<number[]> {
     if (!candidates.length) return [];

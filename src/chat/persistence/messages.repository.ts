@@ -31,6 +31,34 @@ const WIRE_JSON: Record<MessageWireShape, string> = {
   room: `'{"id":' || m.id || ',"user":' || ${str('u.username')} || ',"content":' || ${str('m.text')} || ',"timestamp":"' || ${ISO_TIMESTAMP} || '"}'`,
 };
 
+/** The text as English and as Russian, each stemmed: exactly the expression of the `messages_search_idx` GIN index. */
+const SEARCH_VECTOR = `(to_tsvector('english'::regconfig, m.text) || to_tsvector('russian'::regconfig, m.text))`;
+/** A web-search query (`"phrases"`, `or`, `-word`) read both ways; a message matching either reading is a hit. */
+const SEARCH_QUERY = `(websearch_to_tsquery('english'::regconfig, $2) || websearch_to_tsquery('russian'::regconfig, $2))`;
+
+/**
+ * A page of search results. Parameters: conversation ids, the query, how many of the newest hits
+ * to rank, the page size, and (with `afterCursor`) the rank and id the previous page ended at.
+ * Also run by bench/ (EXPLAIN of scenario 13).
+ */
+export function searchSql(afterCursor: boolean): string {
+  return `WITH hits AS (
+      SELECT m.id, ts_rank(${SEARCH_VECTOR}, ${SEARCH_QUERY}) AS rank FROM messages m
+      WHERE ${SEARCH_VECTOR} @@ ${SEARCH_QUERY} AND m.conversation_id = ANY($1::int[]) AND m.deleted_at IS NULL
+      ORDER BY m.id DESC LIMIT $3
+    )
+    SELECT ${MESSAGE_COLUMNS}, hits.rank::text AS rank
+    FROM hits JOIN messages m ON m.id = hits.id JOIN users u ON u.id = m.sender_id
+    ${afterCursor ? 'WHERE (hits.rank, hits.id) < ($5::real, $6::bigint)' : ''}
+    ORDER BY hits.rank DESC, hits.id DESC LIMIT $4`;
+}
+
+/** Where a page of search results continues: after this rank and id. */
+export interface SearchCursor {
+  rank: string;
+  id: number;
+}
+
 /**
  * Every read of messages, in SQL written for its index: history is a keyset range on
  * (conversation_id, id) or a `seq` range, the latest messages of a whole page come in one query,
@@ -137,6 +165,19 @@ export class MessagesRepository {
           )
         : await this.dataSource.query(`SELECT id, seq FROM messages WHERE conversation_id = $1 AND id = $2`, [conversationId, message]);
     return rows.length ? { seq: Number(rows[0].seq), messageId: Number(rows[0].id) } : null;
+  }
+
+  /**
+   * Messages matching `q` in `conversationIds` (not deleted), best match first, then newest. The
+   * ranking is over the newest `candidates` hits only: a word in half a million messages costs a
+   * backward walk to its newest few hundred, not a rank of all of them.
+   */
+  async search(conversationIds: number[], q: string, options: { limit: number; candidates: number; before?: SearchCursor }): Promise<Array<{ message: MessageView; cursor: SearchCursor }>> {
+    if (!conversationIds.length) return [];
+    const params: unknown[] = [conversationIds, q, options.candidates, options.limit];
+    if (options.before) params.push(options.before.rank, options.before.id);
+    const rows: Array<MessageRow & { rank: string }> = await this.dataSource.query(searchSql(Boolean(options.before)), params);
+    return rows.map((row) => ({ message: toMessageView(row), cursor: { rank: row.rank, id: Number(row.id) } }));
   }
 
   /** A message with the caller's role in its conversation, if the caller is a member there. */

@@ -1,10 +1,12 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AcceptsNumericString, IntegerList } from '../../../common/validation/form-values.decorator.js';
 import { pythonTypeName } from '../../../common/validation/drf-messages.js';
 import { isDbId, IsDbIdQuery, MAX_DB_ID } from '../../../common/validation/ids.js';
 import { UserSummaryDto } from '../../../users/dto/user.dto.js';
-import { CONVERSATIONS_PAGE_MAX, HISTORY_MAX, MESSAGE_MAX_LENGTH, PREVIEW_MAX } from '../../chat.limits.js';
+import { CONVERSATIONS_PAGE_MAX, HISTORY_MAX, MAX_PARTICIPANTS, MESSAGE_MAX_LENGTH, PREVIEW_MAX } from '../../chat.limits.js';
 import { IsClientId } from './client-id.decorator.js';
 import { IsReplyTo } from './reply-to.decorator.js';
 
@@ -21,6 +23,23 @@ export class ReactionDto {
   /** Who reacted, earliest first (at most 100 shown; `count` counts all). */
   users: number[];
 }
+
+/**
+ * A list of user ids (numbers, or digits from a form), 1 to MAX_PARTICIPANTS of them. It states its
+ * OpenAPI schema itself: the Swagger plugin sees only the decorators written on the property.
+ */
+const ParticipantIds = () =>
+  // Listed nearest-first, as stacked decorators apply: the list, then each item's type, then its range.
+  applyDecorators(
+    IsArray(),
+    ArrayMaxSize(MAX_PARTICIPANTS),
+    ArrayMinSize(1),
+    IsInt({ each: true, ...pkType }),
+    Max(MAX_DB_ID, { each: true, ...pkMissing }),
+    Min(1, { each: true, ...pkMissing }),
+    IntegerList(),
+    ApiProperty({ type: 'array', items: { type: 'number', minimum: 1, maximum: MAX_DB_ID }, minItems: 1, maxItems: MAX_PARTICIPANTS }),
+  );
 
 /** A message as the `/api/` family shows it. */
 export class ApiMessageDto {
@@ -89,13 +108,7 @@ export class UpdateConversationDto {
 
 export class AddParticipantsDto {
   /** User ids to add (a group holds at most 50 people). */
-  @IntegerList()
-  @Min(1, { each: true, ...pkMissing })
-  @Max(MAX_DB_ID, { each: true, ...pkMissing })
-  @IsInt({ each: true, ...pkType })
-  @ArrayMinSize(1)
-  @ArrayMaxSize(50) // MAX_PARTICIPANTS, as a literal: the Swagger plugin reads only literals here (maxItems)
-  @IsArray()
+  @ParticipantIds()
   participants: number[];
 }
 
@@ -144,14 +157,7 @@ export class UnreadDto {
 
 export class CreateConversationDto {
   /** User ids; the caller is added if missing. Two people → their direct conversation; three or more → a new group. */
-  // class-validator checks the decorator nearest the property first: the type, then the range.
-  @IntegerList()
-  @Min(1, { each: true, ...pkMissing })
-  @Max(MAX_DB_ID, { each: true, ...pkMissing })
-  @IsInt({ each: true, ...pkType })
-  @ArrayMinSize(1)
-  @ArrayMaxSize(50) // MAX_PARTICIPANTS, as a literal: the Swagger plugin reads only literals here (maxItems)
-  @IsArray()
+  @ParticipantIds()
   participants: number[];
 }
 

@@ -13,6 +13,7 @@ import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
 import { EventsModule } from './events/events.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         RedisModule,
         LifecycleModule,
         EventsModule,
+        MetricsModule,
         HealthModule,
         UsersModule,
         AuthModule,

@@ -11,6 +11,8 @@ import { answerClientErrors } from './common/http/client-errors.js';
 import { formBodies } from './common/http/form-bodies.js';
 import { verifyJsonBody } from './common/http/json-body-checks.js';
 import { requestContext } from './common/http/request-context.js';
+import { httpMetrics } from './metrics/http-metrics.js';
+import { Metrics } from './metrics/metrics.service.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.js';
 import { buildOpenApiDocument } from './openapi/openapi.js';
 
@@ -23,6 +25,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set('trust proxy', config.trustProxy);
   app.set(PUBLIC_URL_SETTING, config.publicUrl);
   app.use(requestContext);
+  if (config.metrics.enabled) app.use(httpMetrics(app.get(Metrics)));
   const lifecycle = app.get(AppLifecycle);
   app.use((request: { path: string }, response: { setHeader(name: string, value: string): void }, next: () => void) => {
     // While draining after SIGTERM: answer, then close the connection (the client reconnects to

@@ -67,6 +67,8 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /logout/': { expect: [200, 200, 200], call: async (f) => ({ body: { refresh: await f.fresh(f.alice) } }) },
   'POST /accounts/api/token/blacklist/': { expect: [200, 200, 200], call: async (f) => ({ body: { refresh: await f.fresh(f.alice) } }) },
   'GET /health': { expect: [200, 200, 200] },
+  // Off by default (METRICS_ENABLED); when on, guarded by METRICS_TOKEN, not by users (metrics.e2e-spec.ts).
+  'GET /metrics': { expect: [404, 404, 404] },
   'GET /health/ready': { expect: [200, 200, 200] },
   'GET /media/{path}/': { expect: [200, 200, 200], call: () => ({ params: { path: 'user_images/default.jpg' } }) },
 

@@ -23,6 +23,8 @@ export interface AppConfig {
   mediaMaxPixels: number;
   migrationsRun: boolean;
   redisUrl: string | null;
+  /** `GET /metrics` (Prometheus text) is served only when enabled; with a token, only to `Authorization: Bearer <token>`. */
+  metrics: { enabled: boolean; token: string | null };
   /** Prefix of every Redis key and stream, so several deployments can share one Redis. */
   redisKeyPrefix: string;
   jwt: {
@@ -142,6 +144,13 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function metricsToken(env: Env): string | null {
+  const token = str(env, 'METRICS_TOKEN');
+  if (token === undefined) return null;
+  if (token.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+  return token;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -276,6 +285,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mediaMaxPixels: int(env, 'MEDIA_MAX_PIXELS', 40_000_000, 1, 1_000_000_000),
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    metrics: { enabled: bool(env, 'METRICS_ENABLED', false), token: metricsToken(env) },
     redisKeyPrefix: (() => {
       const prefix = str(env, 'REDIS_KEY_PREFIX') ?? 'palaver';
       if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1 to 64 letters, digits or _.:-');

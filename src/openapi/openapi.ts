@@ -4,7 +4,7 @@ import { PUBLIC_EXTENSION } from '../common/decorators/public.decorator.js';
 import { ERROR_RESPONSE_SCHEMA, ErrorResponseDto } from '../common/errors/error-response.dto.js';
 
 /** Paths that keep no trailing slash; every contract route is written with one (Django style). */
-const BARE_PATHS = [/^\/health/];
+const BARE_PATHS = [/^\/health/, /^\/metrics/];
 
 /** A response with the one error body shape. */
 function errorResponse(description: string) {

@@ -37,7 +37,6 @@ describe('AccountDeletionService (medium)', () => {
       LoginThrottleService,
       { provide: THROTTLE_STORE, useValue: new MemoryThrottleStore() },
       MediaService,
-      DomainEvents,
     ]);
     deletion = m.get(AccountDeletionService);
     m.get(DomainEvents).on('account.deleted', ({ userId }) => void deleted.push(userId));

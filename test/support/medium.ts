@@ -4,6 +4,8 @@ import type { DynamicModule, ForwardReference, Provider, Type } from '@nestjs/co
 import type { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
+import { EventsModule } from '../../src/events/events.module.js';
+import { MetricsModule } from '../../src/metrics/metrics.module.js';
 import { dataSourceOptions, entities } from '../../src/database/data-source-options.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -30,6 +32,9 @@ export async function startMedium(providers: Provider[], options: { imports?: Ar
       ConfigModule.forRoot(config),
       TypeOrmModule.forRoot(dataSourceOptions(database.url, { poolSize: database.poolSize ?? 4, migrationsRun: false })),
       TypeOrmModule.forFeature(entities),
+      // Infrastructure every module may inject: the domain events and the (disabled) metrics.
+      EventsModule,
+      MetricsModule,
       ...(options.imports ?? []),
     ],
     providers,

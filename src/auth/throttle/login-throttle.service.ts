@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { TooManyRequestsException } from '../../common/errors/api-exceptions.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { THROTTLE_STORE, type ThrottleStore } from './throttle-store.js';
 
 /**
@@ -20,6 +21,7 @@ export class LoginThrottleService {
   constructor(
     @Inject(THROTTLE_STORE) private readonly store: ThrottleStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   private keys(username: string, ip: string) {
@@ -39,12 +41,12 @@ export class LoginThrottleService {
     const limits = this.config.loginThrottle;
     const windowMs = limits.windowSeconds * 1000;
     const [pair, address] = await Promise.all([this.store.hit(keys.accountAndIp, windowMs), this.store.hit(keys.ip, windowMs)]);
-    if (pair.count > limits.maxFailuresPerAccountAndIp) throw new TooManyRequestsException(Math.ceil(pair.remainingMs / 1000));
+    if (pair.count > limits.maxFailuresPerAccountAndIp) throw this.refused(Math.ceil(pair.remainingMs / 1000));
     if (address.count > limits.maxFailuresPerIp) {
       // The address spent its budget: slowed down, not locked out. One attempt per interval is
       // still checked (a right password behind a shared address gets in); the rest wait seconds.
       const slow = await this.store.hit(`login:slow:${ip}`, limits.slowIntervalSeconds * 1000);
-      if (slow.count > 1) throw new TooManyRequestsException(Math.max(1, Math.ceil(slow.remainingMs / 1000)));
+      if (slow.count > 1) throw this.refused(Math.max(1, Math.ceil(slow.remainingMs / 1000)));
     }
   }
 
@@ -55,5 +57,10 @@ export class LoginThrottleService {
   async succeeded(username: string, ip: string): Promise<void> {
     const keys = this.keys(username, ip);
     await Promise.all([this.store.reset(keys.accountAndIp), this.store.release(keys.ip)]);
+  }
+
+  private refused(retryAfterSeconds: number): TooManyRequestsException {
+    this.metrics.loginRefused();
+    return new TooManyRequestsException(retryAfterSeconds);
   }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { MessageView } from '../chat.types.js';
 import { freshMessageRow, toMessageView } from './chat-rows.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { MessagesRepository } from './messages.repository.js';
 
 export interface MessageDraft {
@@ -105,6 +106,7 @@ export class MessageWriter {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly messages: MessagesRepository,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Writes one message (queued behind the conversation's write in flight, if any); resolves once it is committed. */
@@ -122,6 +124,7 @@ export class MessageWriter {
     const queue = this.queues.get(conversationId) as Pending[];
     while (queue.length) {
       const batch = queue.splice(0, MAX_BATCH);
+      this.metrics.writeBatch(batch.length);
       try {
         const results = batch.length === 1 ? [await this.storeOne(conversationId, batch[0].draft)] : await this.storeMany(conversationId, batch.map((p) => p.draft));
         batch.forEach((pending, i) => {

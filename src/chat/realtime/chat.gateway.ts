@@ -86,7 +86,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const state = socket.data as SocketState | undefined;
     if (!state?.user) return void socket.disconnect(true);
     void socket.join(`user:${state.user.id}`);
-    state.closed = this.core.opened(state.user, socket.id);
+    state.closed = this.core.opened(state.user, socket.id, 'socket.io');
   }
 
   handleDisconnect(socket: ChatSocket): void {

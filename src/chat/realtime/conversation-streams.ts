@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { toApiMessage, toRoomMessage } from '../chat.mappers.js';
 import type { MessageView } from '../chat.types.js';
+import { Metrics } from '../../metrics/metrics.service.js';
 import { MessagesRepository } from '../persistence/messages.repository.js';
 import { ConversationSequencer } from './conversation-sequencer.js';
 import type { ChatNamespace, RoomSignal } from './realtime-events.js';
@@ -49,7 +50,10 @@ export class ConversationStreams implements OnModuleDestroy {
   private readonly sequencers = new Map<number, ConversationSequencer>();
   private readonly sweeper = setInterval(() => this.sweep(), 30_000).unref();
 
-  constructor(private readonly messages: MessagesRepository) {}
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly metrics: Metrics,
+  ) {}
 
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
@@ -72,7 +76,11 @@ export class ConversationStreams implements OnModuleDestroy {
       conversationId,
       new ConversationSequencer(conversationId, messageCount, {
         deliver: (message) => this.deliver(message),
-        fetchRange: (id, from, to) => this.messages.messagesBySeq(id, from, to),
+        fetchRange: async (id, from, to) => {
+          const missed = await this.messages.messagesBySeq(id, from, to);
+          this.metrics.gapFilled(missed.length);
+          return missed;
+        },
         onFillError: (error) => this.logger.warn(`conversation ${conversationId}: could not read missed messages: ${error.message}`),
       }),
     );
@@ -132,6 +140,7 @@ export class ConversationStreams implements OnModuleDestroy {
   }
 
   private deliver(message: MessageView): void {
+    this.metrics.delivered(message.createdAt);
     if (this.namespace) this.namespace.local.to(conversationRoom(message.conversationId)).emit('message:new', toApiMessage(message));
     const subscribers = this.subscribers.get(message.conversationId);
     if (subscribers?.size) {

@@ -5,6 +5,7 @@ import { ApiException } from '../../common/errors/api-exceptions.js';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { AppLifecycle } from '../../lifecycle/app-lifecycle.js';
+import { Metrics, type Transport } from '../../metrics/metrics.service.js';
 import { REDIS_CLIENT, type RedisClient } from '../../redis/redis.module.js';
 import { ChatBudgets } from '../chat-budgets.js';
 import type { Actor } from '../../events/domain-events.js';
@@ -58,6 +59,7 @@ export class RealtimeCore {
     private readonly budgets: ChatBudgets,
     private readonly presence: PresenceService,
     private readonly typing: TypingTracker,
+    private readonly metrics: Metrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
   ) {}
@@ -82,11 +84,13 @@ export class RealtimeCore {
     return this.slots.take(userId);
   }
 
-  /** A connection of `user` is open (presence counts it); returns what to call (once) when it closes. */
-  opened(user: Actor, connection: string): () => void {
+  /** A connection of `user` is open (presence and the metrics count it); returns what to call (once) when it closes. */
+  opened(user: Actor, connection: string, transport: Transport): () => void {
     const left = this.presence.connected(user);
+    const counted = this.metrics.connectionOpened(transport);
     return () => {
       left();
+      counted();
       this.typing.connectionClosed(connection);
     };
   }

@@ -164,7 +164,7 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
   private async connected(ws: WebSocket, user: AuthenticatedUser, conversation: ConversationView, options: RoomOptions, release: () => void): Promise<void> {
     const { errorFrames } = options;
     const connection = randomUUID();
-    const closed = this.core.opened(user, connection);
+    const closed = this.core.opened(user, connection, 'websocket');
     const alive = { value: true };
     (ws as WebSocket & { palaverAlive?: typeof alive }).palaverAlive = alive;
     ws.on('pong', () => (alive.value = true));

@@ -14,6 +14,8 @@ import { requestContext } from './common/http/request-context.js';
 import { httpMetrics } from './metrics/http-metrics.js';
 import { Metrics } from './metrics/metrics.service.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.js';
+import type { NextFunction, Request, Response } from 'express';
+import { renderAsyncApiYaml } from './openapi/asyncapi.js';
 import { buildOpenApiDocument } from './openapi/openapi.js';
 
 /**
@@ -53,6 +55,13 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set('etag', false);
 
   const document = buildOpenApiDocument(app);
+  // The real-time API (AsyncAPI 3, YAML), next to the REST API's Swagger UI; registered first so
+  // Swagger's /docs/* does not take the path.
+  const realtime = renderAsyncApiYaml(document);
+  app.use('/docs/realtime', (request: Request, response: Response, next: NextFunction) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+    response.type('application/yaml').send(realtime);
+  });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Palaver API' });
 
   const server = app.getHttpServer();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { load } from 'js-yaml';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,21 @@ describe('platform', () => {
     expect(json.body.paths['/login/'].post.security).toEqual([]);
   });
 
+  it('serves the AsyncAPI document of the real-time API at /docs/realtime, as committed', async () => {
+    const realtime = await t.http().get('/docs/realtime').buffer(true).parse((response, done) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => done(null, text));
+    }).expect(200);
+    expect(realtime.headers['content-type']).toMatch(/^application\/yaml/);
+    // Built from the same catalogue as the committed file (whose REST schemas come from the Nest
+    // CLI's Swagger plugin, which this test build does not run): the same channels and messages.
+    const served = load(realtime.body as string) as { asyncapi: string; channels: Record<string, { messages: Record<string, unknown> }> };
+    const committed = load(readFileSync('asyncapi.yaml', 'utf8')) as typeof served;
+    expect(served.asyncapi).toBe(committed.asyncapi);
+    for (const channel of Object.keys(committed.channels)) expect(Object.keys(served.channels[channel].messages)).toEqual(Object.keys(committed.channels[channel].messages));
+  });
+
   it('answers and closes upgrade requests that no server owns (security review, finding 1: they were held for ever)', async () => {
     const { port } = new URL(t.baseUrl);
     for (const path of ['/health', '/nope/', '/api/conversations/', '/socket.iox/']) {
@@ -215,11 +231,10 @@ describe('slow and idle clients', () => {
 describe('openapi.json', () => {
   it('is up to date with the code (run `npm run openapi` after changing routes or DTOs)', () => {
     // Rendered from the build (the Swagger CLI plugin runs in `nest build`; `npm test` builds first).
-    const out = join(mkdtempSync(join(tmpdir(), 'palaver-openapi-')), 'openapi.json');
-    execFileSync(process.execPath, ['dist/src/openapi/write-openapi.js', out], { stdio: 'pipe' });
-    const fresh = readFileSync(out, 'utf8');
-    const committed = readFileSync('openapi.json', 'utf8');
-    expect(committed).toBe(fresh);
+    const dir = mkdtempSync(join(tmpdir(), 'palaver-openapi-'));
+    execFileSync(process.execPath, ['dist/src/openapi/write-openapi.js', join(dir, 'openapi.json'), join(dir, 'asyncapi.yaml')], { stdio: 'pipe' });
+    expect(readFileSync('openapi.json', 'utf8')).toBe(readFileSync(join(dir, 'openapi.json'), 'utf8'));
+    expect(readFileSync('asyncapi.yaml', 'utf8')).toBe(readFileSync(join(dir, 'asyncapi.yaml'), 'utf8'));
   });
 });
 

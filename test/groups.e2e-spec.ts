@@ -50,6 +50,9 @@ describe('groups: titles, participants, roles, leaving; blocking', () => {
     await t.http().patch(`/api/conversations/${group}/`).set(auth(member)).send({ title: 'mine now' }).expect(403);
     await t.http().patch(`/api/conversations/${group}/`).set(auth(stranger)).send({ title: 'x' }).expect(404);
     await t.http().patch(`/api/conversations/${group}/`).set(auth(owner)).send({ title: 'x'.repeat(256) }).expect(400);
+    // A PATCH without a title leaves it; re-adding people already in the group changes nothing.
+    expect((await t.http().patch(`/api/conversations/${group}/`).set(auth(owner)).send({}).expect(200)).body.title).toBe('Weekend trip');
+    expect((await t.http().post(`/api/conversations/${group}/participants/`).set(auth(owner)).send({ participants: [member.id] }).expect(200)).body.title).toBe('Weekend trip');
     const rooms = (await t.http().get('/messenger/api/user/chatrooms/').set(auth(member)).expect(200)).body as Array<{ id: number; display_name: string }>;
     expect(rooms.find((r) => r.id === group)?.display_name).toBe('Weekend trip');
     await waitUntil(() => updates.length > 0, 5000, 'conversation:updated');

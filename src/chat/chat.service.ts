@@ -195,9 +195,11 @@ export class ChatService {
     return result;
   }
 
-  /** A group's title (owners and admins; 400 for a direct conversation). Blank or null removes it. */
+  /** A group's title (owners and admins; 400 for a direct conversation). Blank or null removes it; absent leaves it. */
   async renameGroup(userId: number, conversationId: number, rawTitle: string | null | undefined): Promise<ConversationView> {
     const conversation = await this.administeredGroup(userId, conversationId);
+    // A PATCH without `title` changes nothing (only `null` or a blank title removes it).
+    if (rawTitle === undefined) return conversation;
     const title = rawTitle?.trim() || null;
     if (title?.includes('\u0000')) throw FieldValidationException.forField('title', 'Null characters are not allowed.');
     await this.conversations.setTitle(conversation.id, title);
@@ -208,6 +210,7 @@ export class ChatService {
   async addParticipants(userId: number, conversationId: number, participantIds: number[]): Promise<ConversationView> {
     const conversation = await this.administeredGroup(userId, conversationId);
     const ids = [...new Set(participantIds)].filter((id) => !conversation.members.some((m) => m.id === id));
+    if (!ids.length) return conversation; // everyone named is in it already: nothing changes, nobody is told
     const users = await this.users.liveByIds(ids);
     const missing = ids.filter((id) => !users.some((u) => u.id === id));
     if (missing.length) throw new FieldValidationException({ participants: missing.map((id) => `Invalid pk "${id}" - object does not exist.`) });

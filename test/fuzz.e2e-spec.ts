@@ -228,6 +228,9 @@ describe('fuzzing every operation in openapi.json', () => {
         password: fc.oneof(fc.constantFrom(spare.password, victim.password), fc.string({ minLength: 8, maxLength: 40 })),
         // A reply to the owner's message: most sends then get through (the fuzzer's own values for it are mostly not messages of that conversation).
         reply_to: fc.oneof({ weight: 3, arbitrary: fc.constant(hello.body.id) }, fc.constant(null), fc.integer()),
+        // Blocks (`POST /api/blocks/`) mostly of the spare account, which is in no conversation: a block
+        // of the owner by the stranger would refuse every later send to their direct conversation.
+        user: fc.oneof({ weight: 4, arbitrary: fc.constant(spare.id) }, fc.integer()),
         // A comma-separated id list (`GET /api/presence/`): a string schema would rarely make one.
         users: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(`${owner.id},${stranger.id}`, String(stranger.id)) }, fc.array(fc.integer(), { maxLength: 4 }).map((ids) => ids.join(',')), fc.string({ maxLength: 20 })),
       },

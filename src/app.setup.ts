@@ -56,11 +56,11 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
 
   const document = buildOpenApiDocument(app);
   // The real-time API (AsyncAPI 3, YAML), next to the REST API's Swagger UI; registered first so
-  // Swagger's /docs/* does not take the path.
-  const realtime = renderAsyncApiYaml(document);
+  // Swagger's /docs/* does not take the path. Rendered on the first request, not at every start.
+  let realtime: string | undefined;
   app.use('/docs/realtime', (request: Request, response: Response, next: NextFunction) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return next();
-    response.type('application/yaml').send(realtime);
+    response.type('application/yaml').send((realtime ??= renderAsyncApiYaml(document)));
   });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Palaver API' });
 

@@ -96,8 +96,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @SubscribeMessage('conversation:join')
-  async join(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:join']['ack']> {
-    try {
+  join(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<ClientEvents['conversation:join']['ack']> {
+    return answer(async () => {
       const { user, body, conversation } = await this.target(socket, SocketJoinDto, payload);
       const room = conversationRoom(conversation.id);
       const after = body.after;
@@ -123,10 +123,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           for (const message of held) socket.emit('message:new', toApiMessage(message));
         },
       });
-      return { ok: true, conversation: toConversationDto(conversation, []) };
-    } catch (error) {
-      return fail(error);
-    }
+      return { conversation: toConversationDto(conversation, []) };
+    });
   }
 
   @SubscribeMessage('conversation:leave')

@@ -1,4 +1,5 @@
 import type { ValidationError } from 'class-validator';
+import { isDbId } from './ids.js';
 
 /** Python's name for the type of a JSON value, as DRF's messages say it. */
 export function pythonTypeName(value: unknown): string {
@@ -9,6 +10,13 @@ export function pythonTypeName(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
   return 'dict';
 }
+
+/** The value a message is about: with `each`, class-validator passes the whole list, so the first bad item. */
+const offending = (value: unknown, bad: (item: unknown) => boolean) => (Array.isArray(value) ? value.find(bad) : value);
+
+/** DRF's primary-key messages, as class-validator options: a value of the wrong type, and a key that matches nothing (out of range here). */
+export const PK_TYPE = { message: ({ value }: { value: unknown }) => `Incorrect type. Expected pk value, received ${pythonTypeName(offending(value, (v) => !Number.isInteger(v)))}.` };
+export const PK_MISSING = { message: ({ value }: { value: unknown }) => `Invalid pk "${String(offending(value, (v) => !isDbId(v)))}" - object does not exist.` };
 
 const number = (message: string) => /(-?\d+(?:\.\d+)?)/.exec(message)?.[1] ?? '';
 const lastNumber = (message: string) => [...message.matchAll(/-?\d+(?:\.\d+)?/g)].at(-1)?.[0] ?? '';

@@ -3,18 +3,12 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AcceptsNumericString, IntegerList } from '../../../common/validation/form-values.decorator.js';
-import { pythonTypeName } from '../../../common/validation/drf-messages.js';
-import { isDbId, IsDbIdQuery, MAX_DB_ID } from '../../../common/validation/ids.js';
+import { PK_MISSING, PK_TYPE } from '../../../common/validation/drf-messages.js';
+import { IsDbIdQuery, MAX_DB_ID } from '../../../common/validation/ids.js';
 import { UserSummaryDto } from '../../../users/dto/user.dto.js';
 import { CONVERSATIONS_PAGE_MAX, HISTORY_MAX, MAX_PARTICIPANTS, MESSAGE_MAX_LENGTH, PREVIEW_MAX } from '../../chat.limits.js';
 import { IsClientId } from './client-id.decorator.js';
 import { IsReplyTo } from './reply-to.decorator.js';
-
-/** DRF's primary-key messages: a wrong type, or a key that matches nothing (out of range here). */
-/** The value a message is about: with `each`, class-validator passes the whole list, so the first bad item. */
-const offending = (value: unknown, bad: (item: unknown) => boolean) => (Array.isArray(value) ? value.find(bad) : value);
-const pkType = { message: ({ value }: { value: unknown }) => `Incorrect type. Expected pk value, received ${pythonTypeName(offending(value, (v) => !Number.isInteger(v)))}.` };
-const pkMissing = { message: ({ value }: { value: unknown }) => `Invalid pk "${String(offending(value, (v) => !isDbId(v)))}" - object does not exist.` };
 
 export class ReactionDto {
   /** One emoji (a grapheme cluster). */
@@ -34,9 +28,9 @@ const ParticipantIds = () =>
     IsArray(),
     ArrayMaxSize(MAX_PARTICIPANTS),
     ArrayMinSize(1),
-    IsInt({ each: true, ...pkType }),
-    Max(MAX_DB_ID, { each: true, ...pkMissing }),
-    Min(1, { each: true, ...pkMissing }),
+    IsInt({ each: true, ...PK_TYPE }),
+    Max(MAX_DB_ID, { each: true, ...PK_MISSING }),
+    Min(1, { each: true, ...PK_MISSING }),
     IntegerList(),
     ApiProperty({ type: 'array', items: { type: 'number', minimum: 1, maximum: MAX_DB_ID }, minItems: 1, maxItems: MAX_PARTICIPANTS }),
   );
@@ -128,9 +122,9 @@ export class MarkReadDto {
   /** A message of this conversation to read up to (default: the latest). */
   @IsOptional()
   @AcceptsNumericString()
-  @Min(1, pkMissing)
-  @Max(MAX_DB_ID, pkMissing)
-  @IsInt(pkType)
+  @Min(1, PK_MISSING)
+  @Max(MAX_DB_ID, PK_MISSING)
+  @IsInt(PK_TYPE)
   message?: number;
 }
 
@@ -164,9 +158,9 @@ export class CreateConversationDto {
 export class SendMessageDto {
   /** Conversation id (a number, or its digits as a string). */
   @AcceptsNumericString()
-  @Min(1, pkMissing)
-  @Max(MAX_DB_ID, pkMissing)
-  @IsInt(pkType)
+  @Min(1, PK_MISSING)
+  @Max(MAX_DB_ID, PK_MISSING)
+  @IsInt(PK_TYPE)
   conversation: number;
 
   /** 1 to 4,000 characters once trimmed. */

@@ -1,14 +1,13 @@
 import { Max, Min, IsInt } from 'class-validator';
 import { AcceptsNumericString } from '../../../common/validation/form-values.decorator.js';
+import { PK_MISSING } from '../../../common/validation/drf-messages.js';
 import { MAX_DB_ID } from '../../../common/validation/ids.js';
-
-const pkMissing = { message: ({ value }: { value: unknown }) => `Invalid pk "${String(value)}" - object does not exist.` };
 
 export class BlockUserDto {
   /** The user to block (an id). */
   @AcceptsNumericString()
-  @Min(1, pkMissing)
-  @Max(MAX_DB_ID, pkMissing)
+  @Min(1, PK_MISSING)
+  @Max(MAX_DB_ID, PK_MISSING)
   @IsInt({ message: 'A valid integer is required.' })
   user: number;
 }

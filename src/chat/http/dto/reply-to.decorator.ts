@@ -1,10 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { pythonTypeName } from '../../../common/validation/drf-messages.js';
+import { PK_MISSING, PK_TYPE } from '../../../common/validation/drf-messages.js';
 import { AcceptsNumericString } from '../../../common/validation/form-values.decorator.js';
-
-const pkMissing = { message: ({ value }: { value: unknown }) => `Invalid pk "${String(value)}" - object does not exist.` };
 
 /**
  * The optional `reply_to` of a send: a message id (a number, or its digits). Whether it is a
@@ -13,9 +11,9 @@ const pkMissing = { message: ({ value }: { value: unknown }) => `Invalid pk "${S
 export const IsReplyTo = () =>
   // Listed nearest-first, as stacked decorators apply (the first failing check is the one reported).
   applyDecorators(
-    Max(Number.MAX_SAFE_INTEGER, pkMissing),
-    Min(1, pkMissing),
-    IsInt({ message: ({ value }: { value: unknown }) => `Incorrect type. Expected pk value, received ${pythonTypeName(value)}.` }),
+    Max(Number.MAX_SAFE_INTEGER, PK_MISSING),
+    Min(1, PK_MISSING),
+    IsInt(PK_TYPE),
     IsOptional(),
     AcceptsNumericString(),
     ApiPropertyOptional({ type: Number, nullable: true, minimum: 1 }),

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/'] },
+  { ignores: ['**/dist/', '**/node_modules/', 'coverage/', 'data/', 'packages/client/src/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,6 +13,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
+    },
+  },
+  {
+    // The client package and the web example run in browsers (and in Node 20+, which has these).
+    files: ['packages/**', 'examples/**'],
+    languageOptions: {
+      globals: { atob: 'readonly', Headers: 'readonly', Request: 'readonly', Response: 'readonly', queueMicrotask: 'readonly', document: 'readonly', window: 'readonly', localStorage: 'readonly', location: 'readonly', HTMLElement: 'readonly', HTMLInputElement: 'readonly', HTMLFormElement: 'readonly' },
     },
   },
   {

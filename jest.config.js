@@ -13,7 +13,8 @@
 const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // The client package is tested from its source (its `exports` point at the swc build).
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^@palaver/client$': '<rootDir>/packages/client/src/index.ts' },
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -24,9 +24,10 @@ export interface TestApp {
 
 /**
  * Boots the real app (same module, same global pipe/filter/guard, same express setup as
- * production) on a random port against a database of its own, or a given one.
+ * production) on a random port (or a given one, to restart a server in place) against a database
+ * of its own, or a given one.
  */
-export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase, options: { port?: number } = {}): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -52,7 +53,7 @@ export async function startTestApp(env: Record<string, string> = {}, database?: 
   const validator = OpenApiResponseValidator.fromFile();
   app.use(validator.middleware());
   configureApp(app, config);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

@@ -10,6 +10,7 @@ import { allowedOrigins } from './common/http/cors.js';
 import { answerClientErrors } from './common/http/client-errors.js';
 import { formBodies } from './common/http/form-bodies.js';
 import { verifyJsonBody } from './common/http/json-body-checks.js';
+import { serveWebApp, WEB_APP_PATH } from './common/http/web-app.js';
 import { requestContext } from './common/http/request-context.js';
 import { httpMetrics } from './metrics/http-metrics.js';
 import { Metrics } from './metrics/metrics.service.js';
@@ -35,7 +36,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     if (lifecycle.draining) response.setHeader('Connection', 'close');
     // API answers carry tokens and people's data: no cache may keep them. Pictures under /media/
     // and the /docs assets are public and keep their own caching.
-    if (!request.path.startsWith('/media/') && !request.path.startsWith('/docs')) response.setHeader('Cache-Control', 'no-store');
+    // The web client under /app/ sets its own.
+    if (!request.path.startsWith('/media/') && !request.path.startsWith('/docs') && request.path !== WEB_APP_PATH && !request.path.startsWith(`${WEB_APP_PATH}/`)) response.setHeader('Cache-Control', 'no-store');
     next();
   });
   // No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
@@ -63,6 +65,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     response.type('application/yaml').send((realtime ??= renderAsyncApiYaml(document)));
   });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Palaver API' });
+  serveWebApp(app, config.webAppDir);
 
   const server = app.getHttpServer();
   // Deliberate limits against slow clients (slowloris) and idle sockets.

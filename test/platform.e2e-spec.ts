@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { load } from 'js-yaml';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -252,5 +252,45 @@ describe('openapi.json', () => {
   it('checks Redis too', async () => {
     const ready = await t.http().get('/health/ready').expect(200);
     expect(ready.body).toEqual({ status: 'ok', checks: { database: 'up', redis: 'up' } });
+  });
+});
+
+describe('the web client at /app/', () => {
+  let t: TestApp;
+  let off: TestApp;
+
+  beforeAll(async () => {
+    // A build of its shape: a page and a hashed asset.
+    const dir = mkdtempSync(join(tmpdir(), 'palaver-web-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Palaver</title><script type="module" src="/app/assets/index-abc123.js"></script>');
+    writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log("app")');
+    t = await startTestApp({ WEB_APP_DIR: dir });
+    off = await startTestApp({ WEB_APP_DIR: 'off' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await off.close();
+  });
+
+  it('serves the page (revalidated) for every path under /app/, and hashed assets cached for a year', async () => {
+    await t.http().get('/app').expect(301).expect('Location', '/app/');
+    for (const path of ['/app/', '/app/conversations/12']) {
+      const page = await t.http().get(path).expect(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.headers['cache-control']).toBe('no-cache');
+      expect(page.text).toContain('<title>Palaver</title>');
+    }
+    const asset = await t.http().get('/app/assets/index-abc123.js').expect(200);
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['content-security-policy']).toContain("script-src 'self'");
+    // A missing asset is a 404, not the page; the API beside it is untouched.
+    await t.http().get('/app/assets/index-gone.js').expect(404);
+    await t.http().post('/app/').expect(404);
+    expect((await t.http().get('/health').expect(200)).headers['cache-control']).toBe('no-store');
+  });
+
+  it('serves nothing with WEB_APP_DIR=off', async () => {
+    await off.http().get('/app/').expect(404);
   });
 });

@@ -25,6 +25,8 @@ export interface AppConfig {
   redisUrl: string | null;
   /** `GET /metrics` (Prometheus text) is served only when enabled; with a token, only to `Authorization: Bearer <token>`. */
   metrics: { enabled: boolean; token: string | null };
+  /** The reference web client's build, served at /app/ when it holds an index.html; null: not served. */
+  webAppDir: string | null;
   /** Prefix of every Redis key and stream, so several deployments can share one Redis. */
   redisKeyPrefix: string;
   jwt: {
@@ -286,6 +288,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     migrationsRun: bool(env, 'MIGRATIONS_RUN', true),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     metrics: { enabled: bool(env, 'METRICS_ENABLED', false), token: metricsToken(env) },
+    webAppDir: str(env, 'WEB_APP_DIR') === 'off' ? null : resolve(str(env, 'WEB_APP_DIR') ?? 'examples/web/dist'),
     redisKeyPrefix: (() => {
       const prefix = str(env, 'REDIS_KEY_PREFIX') ?? 'palaver';
       if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1 to 64 letters, digits or _.:-');

@@ -3,10 +3,16 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/client/package.json ./packages/client/
+COPY examples/web/package.json ./examples/web/
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
+COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts openapi.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+COPY packages/client ./packages/client
+COPY examples/web ./examples/web
+# The server, then the client package and the reference web client (served at /app/).
+RUN npm run build && npm run build --workspaces \
+ && npm prune --omit=dev && rm -rf node_modules/@palaver
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -16,6 +22,7 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/examples/web/dist ./examples/web/dist
 COPY --chown=node:node assets ./assets
 RUN mkdir -p /data && chown node:node /data
 USER node

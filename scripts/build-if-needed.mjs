@@ -1,9 +1,9 @@
-// `npm start` builds first when dist/ is missing or older than any source file.
+// `npm start` builds first what is missing or older than its sources: the server (dist/), and the
+// client package and reference web client (served at /app/).
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const entry = 'dist/src/main.js';
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -12,8 +12,13 @@ function newestMtime(dir) {
   }
   return newest;
 }
-const stale = !existsSync(entry) || Math.max(newestMtime('src'), statSync('ormconfig.ts').mtimeMs) > statSync(entry).mtimeMs;
-if (stale) {
+const stale = (output, sources) => !existsSync(output) || Math.max(...sources.map((source) => (statSync(source).isDirectory() ? newestMtime(source) : statSync(source).mtimeMs))) > statSync(output).mtimeMs;
+
+if (stale('dist/src/main.js', ['src', 'ormconfig.ts'])) {
   process.stdout.write('Building Palaver (dist/ is missing or out of date)…\n');
   execSync('npm run build', { stdio: 'inherit' });
+}
+if (existsSync('examples/web/src') && stale('examples/web/dist/index.html', ['packages/client/src', 'examples/web/src', 'examples/web/index.html'])) {
+  process.stdout.write('Building the web client (served at /app/)…\n');
+  execSync('npm run build --workspaces', { stdio: 'inherit' });
 }

@@ -8,6 +8,7 @@ import { configureApp } from './app.setup.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres, type EmbeddedPostgres } from './database/embedded-postgres.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.js';
+import { webAppBuilt } from './common/http/web-app.js';
 
 const LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 
@@ -43,7 +44,7 @@ async function bootstrap(): Promise<void> {
   });
   configureApp(app, config);
   await app.listen(config.port, config.host);
-  logger.log(`Palaver listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (API docs at /docs)`);
+  logger.log(`Palaver listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (API docs at /docs${webAppBuilt(config.webAppDir) ? ', web client at /app/' : ''})`);
 
   /** After SIGTERM, how long the server still accepts and reads requests before it stops listening. */
   const DRAIN_SETTLE_MS = 1000;

@@ -6,14 +6,19 @@ import { join } from 'node:path';
 /** Where the reference web client (examples/web) is served. */
 export const WEB_APP_PATH = '/app';
 
+/** Whether `dir` holds a build of the web client. */
+export function webAppBuilt(dir: string | null): dir is string {
+  return dir !== null && existsSync(join(dir, 'index.html'));
+}
+
 /**
  * Serves the reference web client's build at /app/ when `dir` holds one (`npm run build
  * --workspaces` makes it): its hashed assets cached for a year, its page revalidated, and every
  * other path under /app/ answered with the page (the app routes by itself). Returns whether it did.
  */
 export function serveWebApp(app: NestExpressApplication, dir: string | null): boolean {
-  const index = dir === null ? null : join(dir, 'index.html');
-  if (dir === null || index === null || !existsSync(index)) return false;
+  if (!webAppBuilt(dir)) return false;
+  const index = join(dir, 'index.html');
   app.useStaticAssets(dir, {
     prefix: `${WEB_APP_PATH}/`,
     index: false,

@@ -9,15 +9,20 @@
 // Writes bench/results/<date>.json and .md. Environment: BENCH_DATABASE_URL (admin connection,
 // default postgres://postgres@127.0.0.1:5432/postgres; a fresh database is created and dropped),
 // REDIS_URL (default redis://127.0.0.1:6379; scenario 7 is skipped without Redis), BENCH_CPU_PROF
-// (a directory: the app's servers write V8 CPU profiles there).
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+// (a directory: the app's servers write V8 CPU profiles there), BENCH_NODE=current (run on this
+// Node instead of Node 24, the runtime the image ships, which is fetched when missing).
+//
+// A full run also writes bench/results/latest.json and latest.md (committed with the change that
+// moved the figures), each figure beside the previous full run's.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { freePort, pinSelf, startServer } from './lib/processes.mjs';
-import { renderMarkdown } from './lib/report.mjs';
+import { compareWith, renderMarkdown } from './lib/report.mjs';
+import { node24 } from '../scripts/node24.mjs';
 import { seed } from './seed.mjs';
 import { accessToken } from './lib/tokens.mjs';
 import { scenarios } from './scenarios/index.mjs';
@@ -55,6 +60,11 @@ async function redisAvailable(url) {
 }
 
 async function main() {
+  if (process.env.BENCH_NODE !== 'current' && process.versions.node.split('.')[0] !== '24') {
+    // Every process of the run (servers, baselines, load) inherits process.execPath.
+    const run = spawnSync(node24(), process.argv.slice(1), { stdio: 'inherit' });
+    process.exit(run.status ?? 1);
+  }
   const pinned = pinSelf();
   log(`${smoke ? 'smoke run' : 'full run'}: ${selected.map((s) => s.name).join(', ')}${pinned ? ' (servers on CPU 0, load on the rest)' : ''}`);
   execFileSync(process.execPath, [`${root}/scripts/build-if-needed.mjs`], { stdio: 'inherit', cwd: root });
@@ -156,7 +166,10 @@ async function main() {
     postgres: pgVersion,
     pinned,
   };
-  const report = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', settings: SETTINGS, machine, results };
+  const latest = `${root}/bench/results/latest`;
+  const previous = existsSync(`${latest}.json`) ? JSON.parse(readFileSync(`${latest}.json`, 'utf8')) : null;
+  const complete = !smoke && only.length === 0;
+  const report = { date: new Date().toISOString(), mode: smoke ? 'smoke' : 'full', settings: SETTINGS, machine, results: compareWith(results, previous), previous: previous?.date ?? null };
   mkdirSync(`${root}/bench/results`, { recursive: true });
   const stamp = report.date.slice(0, 19).replace(/:/g, '-');
   const base = `${root}/bench/results/${stamp}${smoke ? '-smoke' : ''}`;
@@ -165,6 +178,11 @@ async function main() {
   writeFileSync(`${base}.md`, markdown);
   console.log('\n' + markdown);
   log(`wrote ${base}.json and .md`);
+  if (complete) {
+    writeFileSync(`${latest}.json`, JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(`${latest}.md`, markdown);
+    log('and bench/results/latest.json and latest.md (commit them with the change that moved them)');
+  }
   // A smoke run checks that the harness works, not the figures; a failed scenario fails either.
   process.exit(failed ? 1 : 0);
 }

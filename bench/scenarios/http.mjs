@@ -34,7 +34,7 @@ export const conversations = {
     const base = await ctx.start('express+pg', 'bench/baselines/express-pg.mjs');
     const headers = bearer(ctx.token(ctx.seed.users.reader));
     const r = await compareRps({ app: { url: `${app.url}/api/conversations/`, headers }, baseline: { url: `${base.url}/api/conversations/`, headers }, settings: ctx.settings, connections: ctx.settings.connections });
-    return [{ ...ratioRow('req/s', r.app.rps, r.baseline.rps, 0.6), runs: r }];
+    return [{ ...ratioRow('req/s', r.app.rps, r.baseline.rps, 0.7), runs: r }];
   },
 };
 
@@ -66,13 +66,17 @@ export const send = {
     const target = (url) => ({ url: `${url}/api/messages/`, method: 'POST', headers, body });
     const r = await compareRps({ app: target(app.url), baseline: target(base.url), settings: ctx.settings, connections: ctx.settings.connections });
     const half = r.app.rps / 2;
-    // The goal is the app's own p99; the baseline at the same rate shows what the database and
-    // machine contribute (its statement takes the same row lock and commits the same way).
-    const tail = await paced({ ...target(app.url), rate: half, duration: ctx.settings.duration });
+    // The goal is the app's own p99, in every one of five runs; the baseline at the same rate
+    // shows what the database and machine contribute (its statement takes the same row lock and
+    // commits the same way).
+    const tails = [];
+    for (let i = 0; i < (ctx.settings.smoke ? 1 : 5); i++) tails.push(await paced({ ...target(app.url), rate: half, duration: ctx.settings.duration }));
     const baseTail = await paced({ ...target(base.url), rate: half, duration: ctx.settings.duration });
+    const p99s = tails.map((tail) => round(tail.latency.p99, 2));
+    const worst = Math.max(...p99s);
     return [
-      { ...ratioRow('req/s', r.app.rps, r.baseline.rps, 0.6), runs: r },
-      { metric: `p99 at half of peak (${Math.round(half)} req/s, paced)`, unit: 'ms', app: round(tail.latency.p99, 2), baseline: round(baseTail.latency.p99, 2), ratio: round(tail.latency.p99 / baseTail.latency.p99, 2), goal: '< 50 ms', met: tail.latency.p99 < 50, latency: { app: tail.latency, baseline: baseTail.latency } },
+      { ...ratioRow('req/s', r.app.rps, r.baseline.rps, 1.0), runs: r },
+      { metric: `p99 at half of peak (${Math.round(half)} req/s, paced), worst of ${p99s.length} runs (${p99s.join(', ')} ms)`, unit: 'ms', app: worst, baseline: round(baseTail.latency.p99, 2), ratio: round(worst / baseTail.latency.p99, 2), goal: `< 50 ms in ${p99s.length} of ${p99s.length}`, met: worst < 50, latency: { app: tails.map((tail) => tail.latency), baseline: baseTail.latency } },
     ];
   },
 };

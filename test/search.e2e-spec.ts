@@ -32,6 +32,11 @@ describe('GET /api/search/messages/', () => {
     await t.close();
   });
 
+  it('keeps the search index without a pending list, so a send never waits for a merge and a search never scans one', async () => {
+    const [index] = await t.dataSource.query(`SELECT reloptions FROM pg_class WHERE relname = 'messages_search_idx'`);
+    expect(index.reloptions).toContain('fastupdate=off');
+  });
+
   it('finds other forms of English and Russian words, each message with its conversation', async () => {
     const russian = (await search(alice, { q: 'друзья' })).body;
     expect(texts(russian).sort()).toEqual(['Встретимся завтра у друзей', 'Привет, друзья!'].sort());

@@ -8,9 +8,11 @@ const figureOf = (row) => (typeof row.ratio === 'number' ? row.ratio : typeof ro
  * (`previous`), and the change in percent (`change`; whether up is good depends on the metric).
  */
 export function compareWith(results, previous) {
-  const before = new Map((previous?.results ?? []).map((row) => [`${row.id}/${row.metric}`, figureOf(row)]));
+  // Rates and run lists in a metric's name change from run to run ("p99 at 474 msg/s"): not its identity.
+  const key = (row) => `${row.id}/${row.metric.replace(/\([^)]*\)/g, '').replace(/\d[\d,.]*/g, '#')}`;
+  const before = new Map((previous?.results ?? []).map((row) => [key(row), figureOf(row)]));
   return results.map((row) => {
-    const then = before.get(`${row.id}/${row.metric}`);
+    const then = before.get(key(row));
     const now = figureOf(row);
     if (typeof then !== 'number' || now === null || then === 0) return row;
     return { ...row, previous: then, change: Math.round((now / then - 1) * 1000) / 10 };

@@ -1,4 +1,4 @@
-import { createPalaverClient, newClientId, PalaverError, storageTokens, unwrap, type ChatMessage, type Realtime, type Schema } from '@palaver/client';
+import { createPalaverClient, newClientId, NEWEST, PalaverError, storageTokens, unwrap, type ChatMessage, type Realtime, type Schema } from '@palaver/client';
 import { formValues, h, time } from './dom.js';
 
 type Conversation = Schema<'ConversationDto'>;
@@ -7,7 +7,6 @@ interface Me {
   username: string;
 }
 
-const LATEST = 2147483647;
 const root = document.querySelector<HTMLElement>('#app')!;
 const client = createPalaverClient({ baseUrl: location.origin, tokens: storageTokens('palaver.tokens') });
 
@@ -35,6 +34,11 @@ function nameOf(conversation: Conversation): string {
   if (conversation.title) return conversation.title;
   const others = conversation.participants.filter((p) => p.id !== state.me?.id).map((p) => p.username);
   return others.join(', ') || 'Just you';
+}
+
+/** Follows a conversation live, from the latest message this page has of it (none: from the start). */
+function follow(conversation: Conversation): void {
+  void state.realtime?.join(conversation.id, { after: conversation.messages.at(-1)?.id ?? 0 });
 }
 
 function otherIds(conversation: Conversation): number[] {
@@ -101,7 +105,7 @@ async function start(): Promise<void> {
   });
   realtime.on('conversation:new', (conversation) => {
     state.conversations = new Map([[conversation.id, conversation], ...state.conversations]);
-    void realtime.join(conversation.id, { after: 0 });
+    follow(conversation);
     renderList();
     void loadPresence([conversation]);
   });
@@ -131,7 +135,7 @@ async function start(): Promise<void> {
     renderList();
     renderHeader();
   });
-  for (const conversation of state.conversations.values()) void realtime.join(conversation.id, { after: conversation.messages.at(-1)?.id ?? 0 });
+  for (const conversation of state.conversations.values()) follow(conversation);
   await loadPresence();
   renderShell();
   const fromHash = Number(new URLSearchParams(location.hash.slice(1)).get('c'));
@@ -169,7 +173,7 @@ function onMessage(message: ChatMessage): void {
 async function refreshList(): Promise<void> {
   const list = await unwrap(client.api.GET('/api/conversations/'));
   for (const conversation of list) {
-    if (!state.conversations.has(conversation.id)) void state.realtime?.join(conversation.id, { after: conversation.messages.at(-1)?.id ?? 0 });
+    if (!state.conversations.has(conversation.id)) follow(conversation);
   }
   state.conversations = new Map(list.map((c) => [c.id, c]));
   renderList();
@@ -182,7 +186,7 @@ async function openConversation(id: number): Promise<void> {
   state.typing.clear();
   location.hash = `c=${id}`;
   const [messages, detail] = await Promise.all([
-    unwrap(client.api.GET('/api/conversations/{id}/messages/', { params: { path: { id }, query: { before: LATEST, limit: 100 } } })),
+    unwrap(client.api.GET('/api/conversations/{id}/messages/', { params: { path: { id }, query: { before: NEWEST, limit: 100 } } })),
     unwrap(client.api.GET('/api/conversations/{id}/', { params: { path: { id } } })),
   ]);
   if (state.open !== id) return;
@@ -248,7 +252,7 @@ async function startConversation(username: string): Promise<void> {
   const conversation = await unwrap(client.api.POST('/api/conversations/', { body: { participants: [user.id] } }));
   if (!state.conversations.has(conversation.id)) {
     state.conversations = new Map([[conversation.id, conversation], ...state.conversations]);
-    void state.realtime?.join(conversation.id, { after: 0 });
+    follow(conversation);
     void loadPresence([conversation]);
   }
   await openConversation(conversation.id);

@@ -10,6 +10,9 @@ export { Realtime, newClientId, type ChatMessage, type ChatSocket, type ClientEv
 export { Session, memoryTokens, storageTokens, type LogoutReason, type StorageLike, type SessionEvents, type TokenStore, type Tokens } from './session.js';
 export type { components, paths } from './generated/openapi.js';
 
+/** A `before` cursor above every message id (the database's largest): `before=NEWEST` asks for the latest page. */
+export const NEWEST = 2147483647;
+
 /** The schemas of `openapi.json`, by name: `Schema<'ConversationDto'>`. */
 export type Schema<Name extends keyof components['schemas']> = components['schemas'][Name];
 
@@ -81,7 +84,7 @@ export function createPalaverClient(options: PalaverClientOptions): PalaverClien
     realtime(realtimeOptions = {}) {
       return new Realtime(baseUrl, session, {
         latestMessageId: async (conversation) => {
-          const latest = await unwrap(api.GET('/api/conversations/{id}/messages/', { params: { path: { id: conversation }, query: { before: 2147483647, limit: 1 } } }));
+          const latest = await unwrap(api.GET('/api/conversations/{id}/messages/', { params: { path: { id: conversation }, query: { before: NEWEST, limit: 1 } } }));
           return latest.at(-1)?.id ?? 0;
         },
         ...realtimeOptions,

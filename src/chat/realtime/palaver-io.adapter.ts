@@ -8,6 +8,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import { allowedOrigins, originAllowed } from '../../common/http/cors.js';
 import type { RedisClient } from '../../redis/redis.module.js';
 import { MAX_FRAME_BYTES, SOCKET_IO_PATH } from './ws-rooms.server.js';
+import { coalesceEngineIoWrites } from './coalesced-writes.js';
 
 /**
  * Socket.IO on the app's HTTP server. With Redis, the Redis Streams adapter joins the instances
@@ -25,6 +26,7 @@ export class PalaverIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
+    coalesceEngineIoWrites();
     const server: Server = super.createIOServer(port, {
       ...options,
       // The plain WebSocket rooms share the HTTP server and answer every other path's upgrade

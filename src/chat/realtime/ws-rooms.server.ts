@@ -19,6 +19,7 @@ import { RealtimeCore, ShuttingDownException } from './realtime-core.service.js'
 import type { RoomFrames } from './realtime-events.js';
 import { PacedSendQueue } from './paced-send-queue.js';
 import { handshakeToken } from './socket-token.js';
+import { coalesceWrites, tcpSocketOf } from './coalesced-writes.js';
 
 /** `/messenger/ws/ws/chat/<room>/` (the contract) and `/ws/chat/<room>/` (what web clients open). */
 const ROOM_PATH = /^\/(?:messenger\/ws\/)?ws\/chat\/([^/]+)\/?$/;
@@ -209,7 +210,9 @@ export class WsRoomsServer implements OnApplicationBootstrap, BeforeApplicationS
             signals: options.signals,
             close: (code, reason) => ws.close(code, reason),
             send: (frame) => {
-              if (ws.readyState === WebSocket.OPEN) ws.send(frame, { binary: false });
+              if (ws.readyState !== WebSocket.OPEN) return;
+              coalesceWrites(tcpSocketOf(ws));
+              ws.send(frame, { binary: false });
             },
           });
         }

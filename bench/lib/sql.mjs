@@ -12,7 +12,7 @@ export const CONVERSATION_COLUMNS = `c.id, c.kind, c.name, c.title, c.created_at
 export const IDENTITY = IDENTITY_SQL;
 
 export const CONVERSATIONS_OF_MEMBER = `SELECT ${CONVERSATION_COLUMNS} FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id
-  WHERE cm.user_id = $1 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $2`;
+  WHERE cm.user_id = $1 ORDER BY cm.last_activity_at DESC, cm.conversation_id DESC LIMIT $2`;
 
 export const MEMBERS_OF = `SELECT cm.conversation_id, u.id, u.username, u.email, cm.last_read_message_id FROM conversation_members cm JOIN users u ON u.id = cm.user_id
   WHERE cm.conversation_id = ANY($1::int[]) ORDER BY cm.conversation_id, u.id`;

@@ -7,6 +7,8 @@ export type MemberRole = 'owner' | 'admin' | 'member';
 @Entity({ name: 'conversation_members' })
 @Check('conversation_members_role_check', `"role" IN ('owner', 'admin', 'member')`)
 @Index('conversation_members_user_id_idx', ['userId', 'conversationId'])
+// (user_id, last_activity_at DESC, conversation_id DESC): the conversation list's order (migration 1765300000000).
+@Index('conversation_members_activity_idx', { synchronize: false })
 export class ConversationMember {
   @PrimaryColumn({ name: 'conversation_id', type: 'int', primaryKeyConstraintName: 'conversation_members_pkey' })
   conversationId: number;
@@ -32,6 +34,13 @@ export class ConversationMember {
   /** The marker's `seq`: unread = the conversation's `message_count` - this. */
   @Column({ name: 'last_read_seq', type: 'bigint', default: 0 })
   lastReadSeq: string;
+
+  /**
+   * A copy of the conversation's `last_activity_at`, kept by triggers (migration 1765300000000),
+   * so that a user's conversations are listed in order from one index.
+   */
+  @Column({ name: 'last_activity_at', type: 'timestamptz', default: () => 'now()' })
+  lastActivityAt: Date;
 
   /** In a group: `owner` (the creator), `admin` or `member`; in a direct conversation always `member`. */
   @Column({ type: 'varchar', length: 10, default: 'member' })

@@ -42,16 +42,18 @@ export class ConversationsRepository {
     let after = '';
     if (cursor) {
       params.push(cursor.lastActivityAt, cursor.id);
-      after = `AND (c.last_activity_at, c.id) < ($3::timestamptz, $4::int)`;
+      after = `AND (cm.last_activity_at, cm.conversation_id) < ($3::timestamptz, $4::int)`;
     }
+    // The page is read in the order of conversation_members_activity_idx: the memberships' copies
+    // of last_activity_at (equal to the conversations', kept by triggers), newest first.
     // The cursor carries PostgreSQL's own microsecond text of last_activity_at (a JS Date keeps ms).
     const rows: Array<ConversationRow & { activity_cursor: string }> = await this.dataSource.query(
       `SELECT ${CONVERSATION_COLUMNS},
-              to_char(c.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS activity_cursor
+              to_char(cm.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS activity_cursor
        FROM conversation_members cm
        JOIN conversations c ON c.id = cm.conversation_id
        WHERE cm.user_id = $1 ${after}
-       ORDER BY c.last_activity_at DESC, c.id DESC
+       ORDER BY cm.last_activity_at DESC, cm.conversation_id DESC
        LIMIT $2`,
       params,
     );
@@ -260,6 +262,9 @@ export class ConversationsRepository {
    * pair's new room must be able to take it.
    */
   async removeMemberEverywhere(userId: number, manager: EntityManager): Promise<void> {
+    // Conversations first, in id order, as a send does (its conversation, then its members' rows):
+    // taking the member rows first could deadlock with a send in one of them.
+    await manager.query(`SELECT c.id FROM conversations c JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $1 ORDER BY c.id FOR UPDATE OF c`, [userId]);
     await manager.query(`DELETE FROM conversation_members WHERE user_id = $1`, [userId]);
     await manager.query(`UPDATE conversations SET name = 'x-' || id WHERE kind = 'direct' AND (direct_user_low = $1 OR direct_user_high = $1)`, [userId]);
   }

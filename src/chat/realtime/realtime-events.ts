@@ -125,8 +125,10 @@ export interface RoomSignal {
   hiddenFrom?: number[];
 }
 
-/** Name of the inter-instance event carrying stored messages (Socket.IO adapter serverSideEmit). */
+/** Name of the inter-instance event carrying one stored message (Socket.IO adapter serverSideEmit); still read, from instances of earlier versions. */
 export const CLUSTER_MESSAGE_EVENT = 'palaver:message-created';
+/** The inter-instance event carrying the messages stored in one tick, in order (one publish for a stored batch). */
+export const CLUSTER_MESSAGES_EVENT = 'palaver:messages-created';
 /** Between instances: an account was deleted; close its plain WebSocket rooms too. */
 export const CLUSTER_ACCOUNT_DELETED_EVENT = 'palaver:account-deleted';
 /** Between instances: a typing, read or presence notice for the plain WebSocket rooms. */
@@ -140,6 +142,7 @@ export type WireMessage = Omit<MessageView, 'createdAt'> & { createdAt: string }
 /** Events between instances, through the adapter. */
 export interface ClusterEvents {
   [CLUSTER_MESSAGE_EVENT]: WireMessage;
+  [CLUSTER_MESSAGES_EVENT]: WireMessage[];
   [CLUSTER_ACCOUNT_DELETED_EVENT]: number;
   [CLUSTER_ROOM_SIGNAL_EVENT]: RoomSignal;
   [CLUSTER_MEMBERS_REMOVED_EVENT]: { conversationId: number; userIds: number[] };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConversationsRepository } from '../../src/chat/persistence/conversations.repository.js';
 import { MessageWriter } from '../../src/chat/persistence/message-writer.js';
 import { MessagesRepository } from '../../src/chat/persistence/messages.repository.js';
+import { Metrics } from '../../src/metrics/metrics.service.js';
 import { startMedium, type MediumContext } from '../support/medium.js';
 
 /** MessageWriter and MessagesRepository on a real database: numbering, batching, idempotency. */
@@ -56,6 +57,30 @@ describe('MessageWriter (medium)', () => {
     expect(results[0]?.message.seq).toBe(before + 1);
     expect(results[2]?.message.seq).toBe(before + 2);
     expect(await writer.write(999999, { senderId: alice, text: 'nowhere', clientId: null })).toBeNull();
+  });
+
+  it('keeps the numbers dense and each client_id once when two instances write to one conversation at once', async () => {
+    // A second writer on the same database is what another instance is.
+    const other = new MessageWriter(m.dataSource, messages, m.get(Metrics));
+    const room = await m.get(ConversationsRepository).createGroup('g-medium0000000002', [alice, bob]);
+    const writes = [];
+    for (let i = 0; i < 60; i++) {
+      const writer2 = i % 2 ? other : writer;
+      // Every third message is sent through both instances with the same key (a client retrying elsewhere).
+      const clientId = i % 3 === 0 ? `both-${i}` : null;
+      writes.push(writer2.write(room, { senderId: alice, text: `x${i}`, clientId }));
+      if (clientId) writes.push((writer2 === writer ? other : writer).write(room, { senderId: alice, text: `x${i}`, clientId }));
+    }
+    const results = await Promise.all(writes);
+    expect(results.every((r) => r !== null)).toBe(true);
+    const rows: Array<{ seq: string; client_id: string | null }> = await m.dataSource.query(`SELECT seq, client_id FROM messages WHERE conversation_id = $1 ORDER BY seq`, [room]);
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(rows.filter((r) => r.client_id).length).toBe(20);
+    expect(await messages.messageCount({ conversationId: room })).toBe(60);
+    // Both sends of one key were answered with the one stored message.
+    const byKey = new Map<string, Set<number>>();
+    for (const r of results) if (r?.message.clientId) byKey.set(r.message.clientId, (byKey.get(r.message.clientId) ?? new Set()).add(r.message.id));
+    expect([...byKey.values()].every((ids) => ids.size === 1)).toBe(true);
   });
 
   it('reads history as keyset pages that meet exactly once', async () => {

@@ -66,6 +66,43 @@ export const STORE_ONE_SQL = `WITH sender AS (
   SELECT sender.id AS sender_id, sender.username AS sender_username, sender.email AS sender_email, sender.blocked, inserted.id, inserted.seq, inserted.created_at, inserted.reply_to_id
   FROM sender LEFT JOIN inserted ON true`;
 
+/**
+ * Several messages ({@link MessageWriter}'s batches). Parameters: conversation id, then per draft
+ * (arrays in arrival order) the sender, the text, the client id and the message replied to.
+ */
+const STORE_MANY_SQL = `WITH locked AS (
+    SELECT c.message_count FROM conversations c WHERE c.id = $1 FOR UPDATE
+  ), draft AS (
+    SELECT * FROM unnest($2::int[], $3::text[], $4::varchar[], $5::bigint[]) WITH ORDINALITY AS d(sender_id, text, client_id, reply_to, ord)
+  ), accepted AS (
+    SELECT d.*, u.username, u.email FROM draft d
+    JOIN conversation_members cm ON cm.conversation_id = $1 AND cm.user_id = d.sender_id
+    JOIN users u ON u.id = d.sender_id
+    WHERE NOT ${BLOCKED_IN_DIRECT('d.sender_id')} AND (d.client_id IS NULL OR (
+      NOT EXISTS (SELECT 1 FROM messages x WHERE x.conversation_id = $1 AND x.sender_id = d.sender_id AND x.client_id = d.client_id)
+      AND NOT EXISTS (SELECT 1 FROM draft e WHERE e.sender_id = d.sender_id AND e.client_id = d.client_id AND e.ord < d.ord)))
+  ), numbered AS (
+    SELECT accepted.*, locked.message_count + row_number() OVER (ORDER BY ord) AS seq FROM accepted, locked
+  ), inserted AS (
+    INSERT INTO messages (conversation_id, sender_id, text, client_id, seq, reply_to_id)
+    SELECT $1, sender_id, text, client_id, seq, (SELECT r.id FROM messages r WHERE r.id = numbered.reply_to AND r.conversation_id = $1) FROM numbered ORDER BY ord
+    RETURNING id, seq, created_at, sender_id, reply_to_id
+  ), bumped AS (
+    UPDATE conversations SET message_count = (SELECT max(seq) FROM inserted), last_activity_at = (SELECT max(created_at) FROM inserted)
+    WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted)
+    RETURNING id
+  ), marked AS (
+    UPDATE conversation_members cm SET last_read_seq = latest.seq, last_read_message_id = latest.id
+    FROM (SELECT DISTINCT ON (sender_id) sender_id, id, seq FROM inserted ORDER BY sender_id, seq DESC) latest
+    WHERE cm.conversation_id = $1 AND cm.user_id = latest.sender_id AND cm.last_read_seq < latest.seq
+    RETURNING cm.user_id
+  )
+  SELECT numbered.ord, numbered.sender_id, numbered.username, numbered.email, inserted.id, inserted.seq, inserted.created_at, inserted.reply_to_id
+  FROM numbered JOIN inserted ON inserted.seq = numbered.seq ORDER BY numbered.ord`;
+
+/** PostgreSQL's unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
 /** Most messages written by one statement. */
 const MAX_BATCH = 128;
 
@@ -155,48 +192,24 @@ export class MessageWriter {
   }
 
   /**
-   * Several messages in one transaction: lock the conversation first, so the insert's snapshot
-   * sees every committed message (no `clientId` can then collide, and the numbers have no gap),
-   * then insert the drafts of members that are not repeats, numbered in arrival order, and move
-   * the counters and each sender's read marker. Drafts it did not store (outsiders, repeats) take the one-message path after the
-   * commit, which answers them exactly as if they had come alone (blocked senders included).
+   * Several messages in one statement, so one round trip and one commit: lock the conversation
+   * row, insert the drafts of members that are not repeats, numbered in arrival order after the
+   * locked row's count, and move the counters and each sender's read marker. The lock returns the
+   * row as the last writer committed it (READ COMMITTED re-reads a row it waited for), so the
+   * numbers have no gap even when another instance wrote meanwhile. The repeat check reads the
+   * statement's snapshot: a repeat committed elsewhere between that snapshot and the lock hits the
+   * unique index instead, the statement fails whole, and every draft takes the one-message path.
+   * Drafts it did not store (outsiders, repeats) take the one-message path after the commit,
+   * which answers them exactly as if they had come alone (blocked senders included).
    */
   private async storeMany(conversationId: number, drafts: MessageDraft[]): Promise<Array<StoreResult | Error>> {
-    const stored = await this.dataSource.transaction(async (manager) => {
-      const locked: Array<{ message_count: string }> = await manager.query(`SELECT message_count FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
-      if (!locked.length) return [];
-      const rows: BatchRow[] = await manager.query(
-        `WITH draft AS (
-           SELECT * FROM unnest($2::int[], $3::text[], $4::varchar[], $6::bigint[]) WITH ORDINALITY AS d(sender_id, text, client_id, reply_to, ord)
-         ), accepted AS (
-           SELECT d.*, u.username, u.email FROM draft d
-           JOIN conversation_members cm ON cm.conversation_id = $1 AND cm.user_id = d.sender_id
-           JOIN users u ON u.id = d.sender_id
-           WHERE NOT ${BLOCKED_IN_DIRECT('d.sender_id')} AND (d.client_id IS NULL OR (
-             NOT EXISTS (SELECT 1 FROM messages x WHERE x.conversation_id = $1 AND x.sender_id = d.sender_id AND x.client_id = d.client_id)
-             AND NOT EXISTS (SELECT 1 FROM draft e WHERE e.sender_id = d.sender_id AND e.client_id = d.client_id AND e.ord < d.ord)))
-         ), numbered AS (
-           SELECT accepted.*, $5::bigint + row_number() OVER (ORDER BY ord) AS seq FROM accepted
-         ), inserted AS (
-           INSERT INTO messages (conversation_id, sender_id, text, client_id, seq, reply_to_id)
-           SELECT $1, sender_id, text, client_id, seq, (SELECT r.id FROM messages r WHERE r.id = numbered.reply_to AND r.conversation_id = $1) FROM numbered ORDER BY ord
-           RETURNING id, seq, created_at, sender_id, reply_to_id
-         ), bumped AS (
-           UPDATE conversations SET message_count = (SELECT max(seq) FROM inserted), last_activity_at = (SELECT max(created_at) FROM inserted)
-           WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted)
-           RETURNING id
-         ), marked AS (
-           UPDATE conversation_members cm SET last_read_seq = latest.seq, last_read_message_id = latest.id
-           FROM (SELECT DISTINCT ON (sender_id) sender_id, id, seq FROM inserted ORDER BY sender_id, seq DESC) latest
-           WHERE cm.conversation_id = $1 AND cm.user_id = latest.sender_id AND cm.last_read_seq < latest.seq
-           RETURNING cm.user_id
-         )
-         SELECT numbered.ord, numbered.sender_id, numbered.username, numbered.email, inserted.id, inserted.seq, inserted.created_at, inserted.reply_to_id
-         FROM numbered JOIN inserted ON inserted.seq = numbered.seq ORDER BY numbered.ord`,
-        [conversationId, drafts.map((d) => d.senderId), drafts.map((d) => d.text), drafts.map((d) => d.clientId), locked[0].message_count, drafts.map((d) => d.replyTo ?? null)],
-      );
-      return rows;
-    });
+    let stored: BatchRow[];
+    try {
+      stored = await this.dataSource.query(STORE_MANY_SQL, [conversationId, drafts.map((d) => d.senderId), drafts.map((d) => d.text), drafts.map((d) => d.clientId), drafts.map((d) => d.replyTo ?? null)]);
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      stored = [];
+    }
     // Once the batch has committed, each stored draft is answered as stored whatever happens to
     // the others: a failing one-message retry (database gone) fails that draft alone.
     const results: Array<StoreResult | Error | undefined> = new Array(drafts.length);

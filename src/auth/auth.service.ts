@@ -70,6 +70,8 @@ export class AuthService {
     const ok = await this.hasher.verify(user?.passwordHash ?? null, password);
     if (!user || !ok) throw new AuthFailure(BAD_CREDENTIALS, 'no_active_account');
     await this.throttle.succeeded(username, clientIp);
+    // A Django hash from an import (or argon2id with older parameters) becomes today's argon2id.
+    if (this.hasher.needsRehash(user.passwordHash)) await this.users.replacePasswordHash(user.id, user.passwordHash, await this.hasher.hash(password));
     return { user, ...(await this.openSession(user.id, profile)) };
   }
 

@@ -3,6 +3,7 @@ import argon2 from 'argon2';
 import { Semaphore } from '../common/concurrency/semaphore.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/app-config.js';
+import { djangoAlgorithm, isUnusableDjangoPassword, verifyDjangoPassword } from './django-passwords.js';
 
 /**
  * argon2id with OWASP's minimum parameters (19 MiB, t=2, p=1). Hashes run on libuv's thread
@@ -30,10 +31,27 @@ export class PasswordHasher implements OnModuleInit {
     return this.slots.run(() => argon2.hash(password, ARGON2_OPTIONS));
   }
 
-  /** `hash` null means "no such user": a dummy verification runs and the result is false. */
+  /**
+   * `hash` null means "no such user": a dummy verification runs and the result is false. Besides
+   * Palaver's argon2id, the hashes of an imported Django deployment are verified as Django would
+   * (src/users/django-passwords.ts); {@link needsRehash} then says to replace them. An unusable
+   * password (`!…`: a deleted account, or Django's `set_unusable_password`) matches nothing, after
+   * the same dummy work.
+   */
   async verify(hash: string | null, password: string): Promise<boolean> {
-    const target = hash ?? this.dummyHash;
-    const ok = await this.slots.run(() => argon2.verify(target, password).catch(() => false));
-    return hash !== null && ok;
+    const usable = hash !== null && !isUnusableDjangoPassword(hash);
+    const target = usable ? hash : this.dummyHash;
+    const ok = await this.slots.run(() => (djangoAlgorithm(target) ? verifyDjangoPassword(target, password) : argon2.verify(target, password).catch(() => false)));
+    return usable && ok;
+  }
+
+  /** Whether a stored hash that has just verified should be replaced by a fresh argon2id one (imported, or older parameters). */
+  needsRehash(hash: string): boolean {
+    if (!hash.startsWith('$argon2id$')) return true;
+    try {
+      return argon2.needsRehash(hash, ARGON2_OPTIONS);
+    } catch {
+      return true;
+    }
   }
 }

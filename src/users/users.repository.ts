@@ -99,6 +99,14 @@ export class UsersRepository {
     await manager.update(User, { id: userId }, { email });
   }
 
+  /**
+   * Replaces a password hash that has just verified (an imported Django hash, or argon2id with
+   * older parameters) with a fresh one, unless the password was changed meanwhile.
+   */
+  async replacePasswordHash(userId: number, previous: string, next: string): Promise<void> {
+    await this.users.query(`UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2 AND deleted_at IS NULL`, [userId, previous, next]);
+  }
+
   /** A live account's username and password hash, or null. */
   async credentialsOf(userId: number, manager: EntityManager): Promise<{ username: string; passwordHash: string } | null> {
     const rows: Array<{ username: string; password_hash: string }> = await manager.query(`SELECT username, password_hash FROM users WHERE id = $1 AND deleted_at IS NULL`, [userId]);

@@ -11,6 +11,11 @@ export class UsersService {
     return this.users.findForLogin(username);
   }
 
+  /** See {@link UsersRepository.replacePasswordHash}. */
+  replacePasswordHash(userId: number, previous: string, next: string): Promise<void> {
+    return this.users.replacePasswordHash(userId, previous, next);
+  }
+
   /**
    * The identity behind an access token, on every authenticated request and socket handshake:
    * the account must exist and the token's session (refresh-token family) must not be revoked,

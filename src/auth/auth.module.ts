@@ -10,6 +10,7 @@ import { AuthService } from './auth.service.js';
 import { AuthSession } from './entities/auth-session.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { LegacyTokensService } from './legacy-tokens.service.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { RedisThrottleStore } from './throttle/redis-throttle-store.js';
@@ -25,10 +26,11 @@ import { TokensService } from './tokens.service.js';
     AuthService,
     TokensService,
     JwtStrategy,
+    LegacyTokensService,
     LoginThrottleService,
     SessionsRepository,
     sharedStore<ThrottleStore>(THROTTLE_STORE, 'throttle', (redis, prefix) => new RedisThrottleStore(redis, prefix), () => new MemoryThrottleStore()),
   ],
-  exports: [AuthService, TokensService, LoginThrottleService, SessionsRepository],
+  exports: [AuthService, TokensService, LegacyTokensService, LoginThrottleService, SessionsRepository],
 })
 export class AuthModule {}

@@ -7,6 +7,7 @@ import type { LoginAccount } from '../users/users.repository.js';
 import { PasswordHasher } from '../users/password-hasher.service.js';
 import { UsersService } from '../users/users.service.js';
 import { SessionsRepository, type StoredRefreshToken } from './sessions.repository.js';
+import { LegacyTokensService } from './legacy-tokens.service.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { ApiException } from '../common/errors/api-exceptions.js';
 import { InvalidTokenError, TokensService, type TokenClaims, type TokenProfile } from './tokens.service.js';
@@ -58,6 +59,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokensService,
     private readonly throttle: LoginThrottleService,
+    private readonly legacy: LegacyTokensService,
   ) {}
 
   /**
@@ -89,6 +91,11 @@ export class AuthService {
    * presenting an already-rotated token is treated as theft and revokes the whole family.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
+    // A refresh token of the original Django system (DJANGO_SECRET_KEY): spent once, for a session of ours.
+    if (this.legacy.isLegacy(refreshToken)) {
+      const identity = await this.legacyCall(() => this.legacy.exchange(refreshToken));
+      return this.openSession(identity.userId, identity.profile);
+    }
     const claims = this.verify(refreshToken, 'refresh');
     const hash = TokensService.hash(refreshToken);
 
@@ -117,6 +124,17 @@ export class AuthService {
    * and session still hold (a refresh token also must not be spent). Throws {@link AuthFailure}.
    */
   async verifyToken(token: string): Promise<void> {
+    if (this.legacy.isLegacy(token)) {
+      const type = (() => {
+        try {
+          return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).token_type === 'refresh' ? 'refresh' : 'access';
+        } catch {
+          return 'access';
+        }
+      })();
+      await this.legacyCall(() => this.legacy.verify(token, type));
+      return;
+    }
     const claims = this.verify(token, 'any');
     if (claims.typ === 'access') {
       await this.authenticateClaims(claims).catch(() => {
@@ -129,6 +147,7 @@ export class AuthService {
 
   /** Revokes the session (token family) of a refresh token. Idempotent. */
   async logout(refreshToken: string): Promise<void> {
+    if (this.legacy.isLegacy(refreshToken)) return this.legacyCall(() => this.legacy.revoke(refreshToken));
     const claims = this.verify(refreshToken, 'refresh');
     await this.sessions.revokeForLogout(claims.jti, TokensService.hash(refreshToken));
   }
@@ -153,6 +172,7 @@ export class AuthService {
   }
 
   async authenticateAccessToken(token: string): Promise<AuthenticatedUser> {
+    if (this.legacy.isLegacy(token)) return this.authenticateLegacyAccessToken(token);
     let claims: TokenClaims;
     try {
       claims = this.tokens.verify(token, 'access');
@@ -161,6 +181,27 @@ export class AuthService {
       throw error;
     }
     return this.authenticateClaims(claims);
+  }
+
+  /** An access token of the original Django system (DJANGO_SECRET_KEY set): REST guard and sockets. */
+  async authenticateLegacyAccessToken(token: string): Promise<AuthenticatedUser> {
+    try {
+      const identity = await this.legacy.verify(token, 'access');
+      return { id: identity.userId, username: identity.username };
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw invalidAccessToken(error.message);
+      throw error;
+    }
+  }
+
+  /** SimpleJWT's 401 for a refused token of the original, as for ours. */
+  private async legacyCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw new AuthFailure(error.message);
+      throw error;
+    }
   }
 
   private verify(token: string, type: 'access' | 'refresh' | 'any') {

@@ -2,7 +2,8 @@ import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator.js';
-import { AuthFailure, invalidAccessToken } from './auth.service.js';
+import { AuthFailure, AuthService, invalidAccessToken } from './auth.service.js';
+import { LegacyTokensService } from './legacy-tokens.service.js';
 
 /**
  * Global and default-deny: every HTTP route needs a valid access token unless marked `@Public()`.
@@ -10,7 +11,11 @@ import { AuthFailure, invalidAccessToken } from './auth.service.js';
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly legacy: LegacyTokensService,
+    private readonly auth: AuthService,
+  ) {
     super();
   }
 
@@ -18,6 +23,17 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (context.getType() !== 'http') return true; // sockets authenticate in their handshake
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
+    if (this.legacy.enabled) {
+      const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: unknown }>();
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      // The original Django system's token (DJANGO_SECRET_KEY): checked by its own rules, not passport's.
+      if (token && this.legacy.isLegacy(token)) {
+        return this.auth.authenticateLegacyAccessToken(token).then((user) => {
+          request.user = user;
+          return true;
+        });
+      }
+    }
     return super.canActivate(context);
   }
 

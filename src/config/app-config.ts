@@ -29,6 +29,11 @@ export interface AppConfig {
   webAppDir: string | null;
   /** Prefix of every Redis key and stream, so several deployments can share one Redis. */
   redisKeyPrefix: string;
+  /**
+   * The original Django deployment's SECRET_KEY (or SimpleJWT's SIGNING_KEY), set only for the
+   * weeks after a switch: its tokens issued before the last import keep working until they expire.
+   */
+  djangoSecretKey: string | null;
   jwt: {
     secret: string;
     issuer: string;
@@ -294,6 +299,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_KEY_PREFIX', 'must be 1 to 64 letters, digits or _.:-');
       return prefix;
     })(),
+    djangoSecretKey: str(env, 'DJANGO_SECRET_KEY') ?? null,
     jwt: {
       secret,
       issuer: str(env, 'JWT_ISSUER') ?? 'palaver',

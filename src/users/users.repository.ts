@@ -11,7 +11,7 @@ function escapeLike(text: string): string {
 
 /** The identity behind an access token: user id and session id (see {@link UsersRepository.findIdentity}). Also run by bench/'s baseline. */
 export const IDENTITY_SQL = `SELECT u.id, u.username FROM users u JOIN auth_sessions s ON s.id = $2 AND s.user_id = u.id AND s.revoked_at IS NULL
-  WHERE u.id = $1 AND u.deleted_at IS NULL`;
+  WHERE u.id = $1 AND u.deleted_at IS NULL AND u.is_active`;
 
 /** An account as login needs it: the password hash, and what the login answer shows. */
 export interface LoginAccount {
@@ -51,7 +51,7 @@ export class UsersRepository {
   async findForLogin(username: string): Promise<LoginAccount | null> {
     const rows: Array<{ id: number; username: string; email: string; password_hash: string; bio: string | null; image: string | null }> = await this.users.query(
       `SELECT u.id, u.username, u.email, u.password_hash, p.bio, p.image FROM users u LEFT JOIN profiles p ON p.user_id = u.id
-       WHERE lower(u.username) = lower($1) AND u.deleted_at IS NULL`,
+       WHERE lower(u.username) = lower($1) AND u.deleted_at IS NULL AND u.is_active`,
       [username],
     );
     if (!rows.length) return null;

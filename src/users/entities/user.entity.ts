@@ -31,6 +31,10 @@ export class User {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
+  /** Django's active flag, kept by an import: an inactive account cannot log in or use its tokens. */
+  @Column({ name: 'is_active', type: 'boolean', default: true, select: false })
+  isActive: boolean;
+
   /** Set when the account was deleted: the row stays (scrubbed) as the sender of old messages. */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true, select: false })
   deletedAt: Date | null;

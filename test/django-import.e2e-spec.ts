@@ -203,6 +203,37 @@ describe('import:django into a Palaver that is already in use', () => {
     await database.drop();
   });
 
+  it('skips, with the reason, a user whose name differs only in case, and what only they wrote; imports a repeated email as none', async () => {
+    const user = (id: number, username: string, email: string): [string, unknown[]] => [
+      `INSERT INTO "auth_user" ("id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined") VALUES (?, ?, 0, ?, '', '', ?, 0, 1, '2024-11-09 10:00:00')`,
+      [id, 'pbkdf2_sha256$1$x$y', username, email],
+    ];
+    const { file } = await sqliteSource('course-work', [
+      user(9, 'ANNA', 'other@example.com'),
+      user(10, 'dora', 'ANNA@example.com'),
+      [`INSERT INTO "messenger_chatroom_members" ("chatroom_id", "user_id") VALUES (4, 9), (4, 10)`, []],
+      [`INSERT INTO "messenger_message" ("id", "content", "timestamp", "room_id", "user_id") VALUES (900, 'from ANNA', '2024-12-03 10:00:00', 4, 9), (901, 'from dora', '2024-12-03 10:00:01', 4, 10)`, []],
+    ]);
+    const fresh = await createTestDatabase();
+    const app = await startTestApp({}, fresh);
+    try {
+      const result = await runImport(app, `sqlite:${file}`, 'course-work');
+      expect(result.tables.users).toMatchObject({ read: 6, imported: 5, skipped: 1 });
+      expect(Object.entries(result.tables.users.notes).map(([reason, n]) => [reason.slice(0, 40), n.count, n.examples[0]])).toEqual([
+        ['the username differs only in case (or Un', 1, '9 (ANNA), like user 1'],
+        ['imported without its email, which anothe', 1, '10 (dora): ANNA@example.com'],
+      ]);
+      expect(result.tables.messages).toMatchObject({ read: 12, imported: 11, skipped: 1 });
+      expect(result.tables.messages.notes['its sender was not imported'].examples).toEqual(['message 900']);
+      expect(result.tables.members).toMatchObject({ skipped: 1 });
+      const [dora] = await app.dataSource.query(`SELECT email FROM users WHERE username = 'dora'`);
+      expect(dora.email).toBe('');
+    } finally {
+      await app.close();
+      await fresh.drop();
+    }
+  }, 60_000);
+
   it('refuses to write when Palaver already has a different account under an imported name, and writes nothing', async () => {
     await t.http().post('/register/').send({ username: 'Anna', email: 'someone@example.com', password: 'a long enough password', bio: '' }).expect(201);
     const { file } = await sqliteSource('course-work');

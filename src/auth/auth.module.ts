@@ -10,6 +10,7 @@ import { AuthService } from './auth.service.js';
 import { AuthSession } from './entities/auth-session.entity.js';
 import { RefreshToken } from './entities/refresh-token.entity.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { LegacyTokensRepository } from './legacy-tokens.repository.js';
 import { LegacyTokensService } from './legacy-tokens.service.js';
 import { LoginThrottleService } from './throttle/login-throttle.service.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -27,6 +28,7 @@ import { TokensService } from './tokens.service.js';
     TokensService,
     JwtStrategy,
     LegacyTokensService,
+    LegacyTokensRepository,
     LoginThrottleService,
     SessionsRepository,
     sharedStore<ThrottleStore>(THROTTLE_STORE, 'throttle', (redis, prefix) => new RedisThrottleStore(redis, prefix), () => new MemoryThrottleStore()),

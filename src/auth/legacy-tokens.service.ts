@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createSecretKey } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { keepsInt, sourceKey } from '../django-import/values.js';
+import { LegacyTokensRepository } from './legacy-tokens.repository.js';
 import { hasCriticalHeader, InvalidTokenError, type TokenProfile, type TokenType } from './tokens.service.js';
 
 export interface LegacyIdentity {
@@ -39,7 +38,7 @@ export class LegacyTokensService implements OnModuleInit {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: LegacyTokensRepository,
     private readonly jwt: JwtService,
   ) {
     this.key = config.djangoSecretKey ? (createSecretKey(Buffer.from(config.djangoSecretKey, 'utf8')) as unknown as Buffer) : null;
@@ -85,13 +84,7 @@ export class LegacyTokensService implements OnModuleInit {
     if (!imported || iat * 1000 > imported.startedAt) throw new InvalidTokenError('Token is invalid or expired');
     const key = sourceKey(claims.user_id);
     if (key === null) throw new InvalidTokenError('Token contained no recognizable user identification');
-    const rows: Array<{ id: number; username: string; revoked: boolean }> = await this.dataSource.query(
-      `SELECT u.id, u.username, EXISTS (SELECT 1 FROM legacy_tokens_spent s WHERE s.jti = $3 OR s.jti = 'user:' || u.id) AS revoked
-       FROM users u WHERE u.id = CASE WHEN $1::int IS NOT NULL THEN $1::int ELSE (SELECT palaver_id::int FROM django_import_keys WHERE kind = 'user' AND source_key = $2) END
-         AND u.deleted_at IS NULL AND u.is_active`,
-      [keepsInt(key) ? key : null, String(key), expected === 'refresh' ? jti : userMark(-1)],
-    );
-    const user = rows[0];
+    const user = await this.repository.account(keepsInt(key) ? key : null, String(key), expected === 'refresh' ? jti : null);
     if (!user) throw new InvalidTokenError('User not found');
     if (user.revoked) throw new InvalidTokenError('Token is blacklisted');
     return { userId: user.id, username: user.username, jti, exp, profile: imported.profile };
@@ -100,11 +93,7 @@ export class LegacyTokensService implements OnModuleInit {
   /** Spends a refresh token of the original (exactly once, also under concurrency) and returns whose it was. */
   async exchange(token: string): Promise<LegacyIdentity> {
     const identity = await this.verify(token, 'refresh');
-    const spent: unknown[] = await this.dataSource.query(`INSERT INTO legacy_tokens_spent (jti, expires_at) VALUES ($1, to_timestamp($2)) ON CONFLICT (jti) DO NOTHING RETURNING jti`, [
-      identity.jti,
-      identity.exp,
-    ]);
-    if (!spent.length) throw new InvalidTokenError('Token is blacklisted');
+    if (!(await this.repository.spend([{ jti: identity.jti, expiresAt: identity.exp }]))) throw new InvalidTokenError('Token is blacklisted');
     return identity;
   }
 
@@ -115,10 +104,9 @@ export class LegacyTokensService implements OnModuleInit {
       throw error;
     });
     if (!identity) return;
-    await this.dataSource.query(`INSERT INTO legacy_tokens_spent (jti, expires_at) VALUES ($1, to_timestamp($3)), ($2, NULL) ON CONFLICT (jti) DO NOTHING`, [
-      identity.jti,
-      userMark(identity.userId),
-      identity.exp,
+    await this.repository.spend([
+      { jti: identity.jti, expiresAt: identity.exp },
+      { jti: userMark(identity.userId), expiresAt: null },
     ]);
   }
 
@@ -126,10 +114,7 @@ export class LegacyTokensService implements OnModuleInit {
   private async latestImport(): Promise<{ startedAt: number; profile: TokenProfile } | null> {
     const now = Date.now();
     if (this.latest && now - this.latest.at < CACHE_MS) return this.latest.value;
-    const rows: Array<{ started_at: Date; token_profile: TokenProfile }> = await this.dataSource.query(
-      `SELECT started_at, token_profile FROM django_imports WHERE finished_at IS NOT NULL ORDER BY started_at DESC LIMIT 1`,
-    );
-    const value = rows[0] ? { startedAt: rows[0].started_at.getTime(), profile: rows[0].token_profile === 'accounts' ? ('accounts' as const) : ('api' as const) } : null;
+    const value = await this.repository.latestImport();
     // A missing import is looked up again sooner: one may finish while Palaver runs.
     this.latest = { at: value ? now : now - CACHE_MS + 2_000, value };
     return value;

@@ -7,6 +7,7 @@
  * database has one owner). docs/switching.md has the whole procedure.
  */
 import { parseArgs } from 'node:util';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
@@ -18,6 +19,8 @@ import { DjangoSource, SourceError } from './source.js';
 const USAGE = `usage: npm run import:django -- --from <postgres://…|mysql://…|mariadb://…|sqlite:path> [--layout ${Object.keys(LAYOUTS).join('|')}] [--mapping file.json] [--media <dir>] [--batch-size N] [--json]`;
 
 async function main(): Promise<number> {
+  // Standard output carries the report only (--json is parsed by scripts); warnings and errors go to standard error.
+  Logger.overrideLogger(['error', 'warn']);
   let args;
   try {
     args = parseArgs({
@@ -67,6 +70,7 @@ async function main(): Promise<number> {
       layout,
       mediaFrom: args.media,
       mediaDir: config.mediaDir,
+      mediaMaxPixels: config.mediaMaxPixels,
       batchSize,
       progress: (table, done, total) => {
         const now = performance.now();

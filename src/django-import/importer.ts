@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { directRoomName } from '../chat/room-names.js';
 import { detectImageType } from '../profiles/media/image-type.js';
+import { normaliseImage } from '../profiles/media/normalise-image.js';
 import { MEDIA_URL_PREFIX, USER_IMAGES } from '../profiles/media/media.service.js';
 import { usernameKey } from '../users/username-rules.js';
 import type { Layout } from './layouts.js';
@@ -38,6 +39,8 @@ export interface ImportOptions {
   mediaFrom?: string;
   /** Palaver's MEDIA_DIR. */
   mediaDir: string;
+  /** MEDIA_MAX_PIXELS: a copied picture is decoded and encoded again, as an upload is. */
+  mediaMaxPixels?: number;
   batchSize?: number;
   progress?: (table: string, done: number, total: number) => void;
 }
@@ -143,21 +146,37 @@ export class DjangoImporter {
     }
   }
 
-  /** A table read in key order, `batchSize` rows at a time (keyset: no OFFSET over a large table). */
-  private async *batches(table: string, columns: Record<string, string>, keyField: string): AsyncGenerator<Row[]> {
+  /**
+   * A table read in key order, `batchSize` rows at a time (keyset: no OFFSET over a large table).
+   * With a `group` field the order is (group, key): messages come room by room, so that a batch
+   * touches few conversations (Django's index on the foreign key also orders by the primary key in
+   * MySQL and SQLite; PostgreSQL adds an incremental sort).
+   */
+  private async *batches(table: string, columns: Record<string, string>, keyField: string, groupField?: string): AsyncGenerator<Row[]> {
     const { source } = this.options;
     const select = Object.entries(columns)
       .map(([field, column]) => `${source.quote(column)} AS ${source.quote(field)}`)
       .join(', ');
     const key = source.quote(columns[keyField]);
-    let after: unknown = undefined;
+    const group = groupField ? source.quote(columns[groupField]) : null;
+    let last: Row | undefined = undefined;
     for (;;) {
-      const where = after === undefined ? '' : `WHERE ${key} > ${source.param(1)}`;
-      const rows = await source.query(`SELECT ${select} FROM ${source.quote(table)} ${where} ORDER BY ${key} LIMIT ${this.batchSize}`, after === undefined ? [] : [after]);
+      let where = '';
+      let parameters: unknown[] = [];
+      if (last && group) {
+        // A range on the group's index (`>=`), then the rest: an OR at the top would scan the table.
+        where = `WHERE ${group} >= ${source.param(1)} AND (${group} > ${source.param(2)} OR ${key} > ${source.param(3)})`;
+        parameters = [last[groupField!], last[groupField!], last[keyField]];
+      } else if (last) {
+        where = `WHERE ${key} > ${source.param(1)}`;
+        parameters = [last[keyField]];
+      }
+      const order = group ? `${group}, ${key}` : key;
+      const rows = await source.query(`SELECT ${select} FROM ${source.quote(table)} ${where} ORDER BY ${order} LIMIT ${this.batchSize}`, parameters);
       if (!rows.length) return;
       yield rows;
       if (rows.length < this.batchSize) return;
-      after = rows[rows.length - 1][keyField];
+      last = rows[rows.length - 1];
     }
   }
 
@@ -225,8 +244,8 @@ export class DjangoImporter {
         const keys = parsed.flatMap((p) => (p.key === null ? [] : [p.key]));
         const ids = await this.palaverIds('user', keys, write, manager);
         const folded = parsed.map((p) => usernameKey(String(p.row.username ?? '')));
-        const existing: Array<{ id: number; username: string; username_key: string | null; email: string; password_hash: string; is_active: boolean; created_at: Date }> = await manager.query(
-          `SELECT id, username, username_key, email, password_hash, is_active, created_at FROM users WHERE id = ANY($1::int[]) OR username_key = ANY($2::text[]) OR lower(username) = ANY($3::text[])`,
+        const existing: Array<{ id: number; username: string; username_key: string | null; email: string; password_hash: string; is_active: boolean; created_at: Date; deleted_at: Date | null }> = await manager.query(
+          `SELECT id, username, username_key, email, password_hash, is_active, created_at, deleted_at FROM users WHERE id = ANY($1::int[]) OR username_key = ANY($2::text[]) OR lower(username) = ANY($3::text[])`,
           [[...ids.values()], folded, parsed.map((p) => String(p.row.username ?? '').toLowerCase())],
         );
         const emailRows: Array<{ id: number; email: string }> = await manager.query(`SELECT id, lower(email) AS email FROM users WHERE lower(email) = ANY($1::text[]) AND email <> ''`, [
@@ -236,6 +255,8 @@ export class DjangoImporter {
         const inserts: Array<{ id: number; username: string; key: string; email: string; hash: string; joined: string | null; active: boolean; bio: string | null; picture: string | null }> = [];
         const updates: Array<{ id: number; email: string; hash: string; active: boolean }> = [];
         const profiles: Array<{ id: number; bio: string | null; picture: string | null }> = [];
+        /** The users whose rows later steps may refer to: imported, updated or unchanged (not skipped). */
+        const accepted: Array<[SourceKey, number]> = [];
         parsed.forEach(({ row, key }, index) => {
           report.read++;
           const label = `${String(row.id)} (${String(row.username)})`;
@@ -247,6 +268,7 @@ export class DjangoImporter {
           if (hash.length > 255) return note(report, 'the password hash is longer than 255 characters', label);
           const nameKey = folded[index];
           const byId = id === undefined ? undefined : existing.find((e) => e.id === id);
+          if (byId?.deleted_at) return note(report, 'the account was deleted in Palaver since an earlier run: not restored', label);
           const byName = existing.find((e) => e.username_key === nameKey || e.username.toLowerCase() === username.toLowerCase());
           const holder = names.get(nameKey);
           if (holder !== undefined && holder !== id) {
@@ -265,6 +287,7 @@ export class DjangoImporter {
           }
           names.set(nameKey, id ?? -1);
           if (!write || id === undefined) return;
+          accepted.push([key, id]);
           let email = String(row.email ?? '').trim();
           const lowered = email.toLowerCase();
           const owner = emailOwner.get(lowered) ?? emails.get(lowered);
@@ -307,7 +330,7 @@ export class DjangoImporter {
           );
         }
         for (const profile of profiles) await this.saveProfile(manager, profile.id, profile.bio, profile.picture, this.table('profiles'));
-        for (const [key, id] of ids) this.users.set(key, id);
+        for (const [key, id] of accepted) this.users.set(key, id);
       };
       if (write) await target.transaction(work);
       else await work(target.manager);
@@ -358,9 +381,17 @@ export class DjangoImporter {
       note(report, 'picture not copied: not a JPEG, PNG, GIF or WebP image', `user ${userId}: ${path}`, false);
       return null;
     }
+    // Re-encoded like an upload: metadata (EXIF GPS) left behind, anything that does not decode refused.
+    let clean: Buffer;
+    try {
+      clean = await normaliseImage(bytes, type, this.options.mediaMaxPixels ?? 40_000_000);
+    } catch {
+      note(report, 'picture not copied: it does not decode as an image, or has too many pixels', `user ${userId}: ${path}`, false);
+      return null;
+    }
     await mkdir(join(mediaDir, USER_IMAGES), { recursive: true });
     const name = `${userId}-${randomUUID()}.${type.extension}`;
-    await writeFile(join(mediaDir, USER_IMAGES, name), bytes, { mode: 0o644, flag: 'wx' });
+    await writeFile(join(mediaDir, USER_IMAGES, name), clean, { mode: 0o644, flag: 'wx' });
     return `${MEDIA_URL_PREFIX}${USER_IMAGES}/${name}`;
   }
 
@@ -600,7 +631,7 @@ export class DjangoImporter {
     return { ok: true };
   }
 
-  // ─── messages, in key order ───
+  // ─── messages, room by room in key order ───
 
   private async importMessages(): Promise<void> {
     const { layout, target } = this.options;
@@ -608,7 +639,7 @@ export class DjangoImporter {
     const report = this.table('messages');
     const total = await this.count(section.table);
     const touched = new Set<number>();
-    for await (const rows of this.batches(section.table, section.columns, 'id')) {
+    for await (const rows of this.batches(section.table, section.columns, 'id', 'conversation')) {
       await target.transaction(async (manager) => {
         const keyed = rows.map((row) => ({ row, key: sourceKey(row.id), room: this.conversations.get(sourceKey(row.conversation) ?? ''), sender: this.users.get(sourceKey(row.user) ?? '') }));
         const usable = keyed.filter((k) => k.key !== null && k.room !== undefined && k.sender !== undefined);

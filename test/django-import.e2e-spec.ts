@@ -187,6 +187,11 @@ describe.each(['course-work', 'messaging-app', 'messaging-app-uuid'] as const)('
     expect(third.tables.messages).toMatchObject({ imported: 1, unchanged: 10 });
     const [last] = await t.dataSource.query(`SELECT m.text, m.seq::int AS seq, c.message_count::int AS count FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.text = 'written at the last minute'`);
     expect(last.seq).toBe(last.count);
+
+    // Palaver's own ids continue past the imported ones.
+    const registered = await t.http().post('/register/').send({ username: 'newcomer', email: 'newcomer@example.com', password: 'a long enough password', bio: '' }).expect(201);
+    const [{ max }] = await t.dataSource.query(`SELECT max(id)::int AS max FROM users WHERE username <> 'newcomer'`);
+    expect(registered.body.user_id).toBeGreaterThan(max);
   });
 });
 

@@ -64,6 +64,8 @@ async function main(): Promise<number> {
     target = new DataSource(dataSourceOptions(url, { poolSize: 1, migrationsRun: true }));
     await target.initialize();
     let last = 0;
+    /** When each table's first batch was reported: rates are per table. */
+    const began = new Map<string, number>();
     const importer = new DjangoImporter({
       source,
       target,
@@ -74,10 +76,12 @@ async function main(): Promise<number> {
       batchSize,
       progress: (table, done, total) => {
         const now = performance.now();
+        if (!began.has(table)) began.set(table, now);
         if (now - last < 1000 && done < total) return;
         last = now;
-        const rate = done / Math.max(0.001, (now - started) / 1000);
-        process.stderr.write(`${table}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} (${total ? Math.floor((done * 100) / total) : 100}%), ${Math.round(rate).toLocaleString('en')} rows/s\n`);
+        const seconds = (now - began.get(table)!) / 1000;
+        const rate = seconds >= 1 ? `, ${Math.round(done / seconds).toLocaleString('en')} rows/s` : '';
+        process.stderr.write(`${table}: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} (${total ? Math.floor((done * 100) / total) : 100}%)${rate}\n`);
       },
     });
     const report = await importer.run();

@@ -329,7 +329,7 @@ export class DjangoImporter {
             [updates.map((u) => u.id), updates.map((u) => u.email), updates.map((u) => u.hash), updates.map((u) => u.active)],
           );
         }
-        for (const profile of profiles) await this.saveProfile(manager, profile.id, profile.bio, profile.picture, this.table('profiles'));
+        await this.saveProfiles(manager, profiles, this.table('profiles'));
         for (const [key, id] of accepted) this.users.set(key, id);
       };
       if (write) await target.transaction(work);
@@ -340,18 +340,23 @@ export class DjangoImporter {
   }
 
   /**
-   * A profile's bio and picture. The copy in Palaver is refreshed only when it has not been edited
-   * there since the previous run; a picture is copied (once) from `--media` when given.
+   * Profiles' bio and picture, a batch in one statement. The copy in Palaver is refreshed only when
+   * it has not been edited there since the previous run; a picture is copied (once) from `--media`.
    */
-  private async saveProfile(manager: EntityManager, userId: number, bio: string | null, picture: string | null, report: TableReport): Promise<void> {
-    const current: Array<{ image: string | null }> = await manager.query(`SELECT image FROM profiles WHERE user_id = $1`, [userId]);
-    let image: string | null = null;
-    if (picture && picture !== 'default.jpg' && !current[0]?.image) image = await this.copyPicture(userId, picture, report);
+  private async saveProfiles(manager: EntityManager, profiles: Array<{ id: number; bio: string | null; picture: string | null }>, report: TableReport): Promise<void> {
+    if (!profiles.length) return;
+    const current: Array<{ user_id: number }> = await manager.query(`SELECT user_id FROM profiles WHERE user_id = ANY($1::int[]) AND image IS NOT NULL`, [profiles.map((p) => p.id)]);
+    const pictured = new Set(current.map((row) => row.user_id));
+    const images: Array<string | null> = [];
+    for (const profile of profiles) {
+      const wanted = profile.picture && profile.picture !== 'default.jpg' && !pictured.has(profile.id);
+      images.push(wanted ? await this.copyPicture(profile.id, profile.picture!, report) : null);
+    }
     await manager.query(
-      `INSERT INTO profiles (user_id, bio, image, updated_at) VALUES ($1, $2, $3, now())
+      `INSERT INTO profiles (user_id, bio, image, updated_at) SELECT p.id, p.bio, p.image, now() FROM unnest($1::int[], $2::text[], $3::text[]) AS p(id, bio, image)
        ON CONFLICT (user_id) DO UPDATE SET bio = EXCLUDED.bio, image = coalesce(profiles.image, EXCLUDED.image), updated_at = now()
        WHERE $4::timestamptz IS NULL OR profiles.updated_at <= $4::timestamptz OR (profiles.bio IS NULL AND profiles.image IS NULL)`,
-      [userId, bio, image, this.previousFinish],
+      [profiles.map((p) => p.id), profiles.map((p) => p.bio), images, this.previousFinish],
     );
   }
 
@@ -405,19 +410,21 @@ export class DjangoImporter {
     let done = 0;
     for await (const rows of this.batches(section.table, section.columns, 'id')) {
       await target.transaction(async (manager) => {
+        const profiles: Array<{ id: number; bio: string | null; picture: string | null }> = [];
         for (const row of rows) {
           done++;
+          report.read++;
           const userId = this.users.get(sourceKey(row.user) ?? '');
           const key = sourceKey(row.id);
           if (userId === undefined || key === null) {
             note(report, 'its user was not imported', `profile ${String(row.id)}`);
             continue;
           }
-          report.read++;
           this.profileUsers.set(key, userId);
-          await this.saveProfile(manager, userId, row.bio === null || row.bio === undefined ? null : text(row.bio).value, typeof row.image === 'string' ? row.image : null, report);
+          profiles.push({ id: userId, bio: row.bio === null || row.bio === undefined ? null : text(row.bio).value, picture: typeof row.image === 'string' ? row.image : null });
           report.imported++;
         }
+        await this.saveProfiles(manager, profiles, report);
       });
       this.options.progress?.('profiles', done, total);
     }

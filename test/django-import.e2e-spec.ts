@@ -171,7 +171,12 @@ describe.each(['course-work', 'messaging-app', 'messaging-app-uuid'] as const)('
   });
 
   it('is idempotent, and a later run adds only what is new', async () => {
+    // A profile edited in Palaver since is not overwritten by a later run.
+    const [{ access }] = [await t.http().post('/accounts/api/token/').send({ username: 'boris', password: OLD_PASSWORD }).expect(200)].map((r) => r.body);
+    await t.http().patch('/profiles/api/profile/').set('Authorization', `Bearer ${access}`).send({ bio: 'edited in Palaver' }).expect(200);
     const second = await runImport(t, `sqlite:${source.file}`, layout);
+    const [boris] = await t.dataSource.query(`SELECT p.bio FROM profiles p JOIN users u ON u.id = p.user_id WHERE u.username = 'boris'`);
+    expect(boris.bio).toBe('edited in Palaver');
     expect(second.tables.users).toMatchObject({ imported: 0, unchanged: 4 });
     expect(second.tables.messages).toMatchObject({ imported: 0, unchanged: 10 });
     expect(second.tables.conversations).toMatchObject({ imported: 0, unchanged: 2 });

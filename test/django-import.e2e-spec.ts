@@ -187,9 +187,16 @@ describe.each(['course-work', 'messaging-app', 'messaging-app-uuid'] as const)('
       : seed003
         ? [`INSERT INTO "${table}" ("id", "content", "timestamp", "room_id", "user_id") VALUES (?, ?, ?, ?, ?)`, [500, 'written at the last minute', '2024-12-02 09:00:00', 3, source.fixture.users.boris]]
         : [`INSERT INTO "${table}" ("id", "text", "timestamp", "conversation_id", "sender_id") VALUES (?, ?, ?, ?, ?)`, [500, 'written at the last minute', '2024-12-02 09:00:00', 3, source.fixture.users.boris]];
-    const grown = await sqliteSource(layout, [later as [string, unknown[]]]);
+    // gleb joins the two-person room in the original: Palaver's direct conversation stays theirs.
+    const joined: [string, unknown[]] = seed003
+      ? [`INSERT INTO "messenger_chatroom_members" ("chatroom_id", "user_id") VALUES (?, ?)`, [source.fixture.rooms[0].key, source.fixture.users.gleb]]
+      : [`INSERT INTO "chats_conversation_participants" ("conversation_id", "user_id") VALUES (?, ?)`, [source.fixture.rooms[0].key, source.fixture.users.gleb]];
+    const grown = await sqliteSource(layout, [later as [string, unknown[]], joined]);
     const third = await runImport(t, `sqlite:${grown.file}`, layout);
     expect(third.tables.messages).toMatchObject({ imported: 1, unchanged: 10 });
+    expect(third.tables.members).toMatchObject({ imported: 0, skipped: 1 });
+    const [{ members }] = await t.dataSource.query(`SELECT count(*)::int AS members FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id WHERE c.kind = 'direct'`);
+    expect(members).toBe(2);
     const [last] = await t.dataSource.query(`SELECT m.text, m.seq::int AS seq, c.message_count::int AS count FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.text = 'written at the last minute'`);
     expect(last.seq).toBe(last.count);
 

@@ -540,7 +540,10 @@ export class DjangoImporter {
       await target.transaction(async (manager) => {
         const keyed = rows.map((row) => ({ row, key: sourceKey(row.id) }));
         const ids = await this.palaverIds('conversation', keyed.flatMap((k) => (k.key === null ? [] : [k.key])), true, manager);
-        const existing: Array<{ id: number; name: string; created_at: Date }> = await manager.query(`SELECT id, name, created_at FROM conversations WHERE id = ANY($1::int[])`, [[...ids.values()]]);
+        const existing: Array<{ id: number; name: string; created_at: Date; kind: string; direct_user_low: number | null; direct_user_high: number | null }> = await manager.query(
+          `SELECT id, name, created_at, kind, direct_user_low, direct_user_high FROM conversations WHERE id = ANY($1::int[])`,
+          [[...ids.values()]],
+        );
         const everyone = [...new Set([...membersOf.values()].flatMap((set) => [...set]))];
         const usernames = new Map<number, string>(
           (await manager.query(`SELECT id, username FROM users WHERE id = ANY($1::int[])`, [everyone]) as Array<{ id: number; username: string }>).map((u) => [u.id, u.username]),
@@ -553,7 +556,7 @@ export class DjangoImporter {
             continue;
           }
           const id = ids.get(key)!;
-          const people = [...(membersOf.get(key) ?? [])];
+          let people = [...(membersOf.get(key) ?? [])];
           const createdAt = timestamp(row.createdAt) ?? firstAt.get(key) ?? null;
           const found = existing.find((e) => e.id === id);
           const sourceName = typeof row.name === 'string' && row.name ? row.name : null;
@@ -564,6 +567,14 @@ export class DjangoImporter {
               continue;
             }
             report.unchanged++;
+            if (found.kind === 'direct') {
+              // A direct conversation stays between its two people; someone the source added later is left out.
+              const pair = [found.direct_user_low, found.direct_user_high];
+              for (const user of people.filter((p) => !pair.includes(p))) {
+                note(memberReport, 'not added: the room was imported as a direct conversation, which stays between its two people', `room ${String(row.id)}, user ${user}`);
+              }
+              people = people.filter((p) => pair.includes(p));
+            }
           } else {
             const created = await this.createConversation(manager, id, key, sourceName, people, usernames, createdAt, report);
             if (!created.ok) {

@@ -11,7 +11,8 @@ import { answerClientErrors } from './common/http/client-errors.js';
 import { formBodies } from './common/http/form-bodies.js';
 import { verifyJsonBody } from './common/http/json-body-checks.js';
 import { serveWebApp, WEB_APP_PATH } from './common/http/web-app.js';
-import { requestContext } from './common/http/request-context.js';
+import { assignRequestId } from './common/http/request-context.js';
+import { staticHeadersOf } from './common/http/response-headers.js';
 import { httpMetrics } from './metrics/http-metrics.js';
 import { Metrics } from './metrics/metrics.service.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.js';
@@ -27,22 +28,26 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set(PUBLIC_URL_SETTING, config.publicUrl);
-  app.use(requestContext);
   if (config.metrics.enabled) app.use(httpMetrics(app.get(Metrics)));
   const lifecycle = app.get(AppLifecycle);
-  app.use((request: { path: string }, response: { setHeader(name: string, value: string): void }, next: () => void) => {
+  // No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
+  // would make browsers fetch /docs assets over HTTPS and fail. Helmet's headers do not depend on
+  // the request, so they are taken once and set with the rest in one middleware
+  // (docs/performance.md, "GET /health").
+  const securityHeaders = staticHeadersOf(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    assignRequestId(request, response);
     // While draining after SIGTERM: answer, then close the connection (the client reconnects to
     // another instance instead of sending its next request into a closing server).
     if (lifecycle.draining) response.setHeader('Connection', 'close');
     // API answers carry tokens and people's data: no cache may keep them. Pictures under /media/
     // and the /docs assets are public and keep their own caching.
     // The web client under /app/ sets its own.
-    if (!request.path.startsWith('/media/') && !request.path.startsWith('/docs') && request.path !== WEB_APP_PATH && !request.path.startsWith(`${WEB_APP_PATH}/`)) response.setHeader('Cache-Control', 'no-store');
+    const path = request.path;
+    if (!path.startsWith('/media/') && !path.startsWith('/docs') && path !== WEB_APP_PATH && !path.startsWith(`${WEB_APP_PATH}/`)) response.setHeader('Cache-Control', 'no-store');
+    for (const [name, value] of securityHeaders) response.setHeader(name, value);
     next();
   });
-  // No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
-  // would make browsers fetch /docs assets over HTTPS and fail.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   const corsOrigin = allowedOrigins(config);
   if (corsOrigin) app.enableCors({ origin: corsOrigin, exposedHeaders: ['X-Request-Id', 'Link', 'Retry-After'] });
   app.useWebSocketAdapter(new PalaverIoAdapter(app, config, app.get(REDIS_CLIENT)));

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 
 declare module 'express-serve-static-core' {
@@ -17,8 +17,9 @@ const logger = new Logger('HTTP');
  * `LOG_LEVEL=debug` it also writes one access-log line when the response finishes; otherwise no
  * listener is attached (server errors are logged, with their id, by the exception filter). The
  * query string is left out of the log: it can carry tokens (`?token=` on WebSocket upgrades).
+ * Called by the app's first middleware (`app.setup.ts`).
  */
-export function requestContext(request: Request, response: Response, next: NextFunction): void {
+export function assignRequestId(request: Request, response: Response): void {
   const incoming = request.headers['x-request-id'];
   const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   request.id = id;
@@ -30,5 +31,4 @@ export function requestContext(request: Request, response: Response, next: NextF
       logger.debug(`${request.method} ${request.path} ${response.statusCode} ${ms.toFixed(1)}ms [${id}]`);
     });
   }
-  next();
 }

@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Delete, HttpCode, Post } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -13,7 +13,7 @@ import { AccountCreatedDto } from '../auth/dto/auth.dto.js';
 import { ClientIp } from '../common/decorators/client-ip.decorator.js';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
-import { Registration } from '../common/decorators/registration.decorator.js';
+import { RegistrationThrottleGuard } from '../auth/throttle/registration-throttle.guard.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { CreateAccountDto, RegisterDto } from '../users/dto/register.dto.js';
 import { RegisteredDto } from '../users/dto/user.dto.js';
@@ -27,7 +27,7 @@ const RegistrationRoute = (path: string, tag: string) =>
   applyDecorators(
     ApiTags(tag),
     Public(),
-    Registration(),
+    UseGuards(RegistrationThrottleGuard),
     Post(path),
     ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many registrations from this address (REGISTRATIONS_PER_IP_PER_MINUTE); see Retry-After' }),
     ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid field, or username/email already taken' }),

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -23,7 +22,7 @@ import { TokensService } from './tokens.service.js';
   imports: [TypeOrmModule.forFeature([AuthSession, RefreshToken]), UsersModule, PassportModule, JwtModule.register({})],
   controllers: [AuthController],
   providers: [
-    { provide: APP_GUARD, useClass: RegistrationThrottleGuard },
+    RegistrationThrottleGuard,
     AuthService,
     TokensService,
     JwtStrategy,
@@ -33,6 +32,7 @@ import { TokensService } from './tokens.service.js';
     SessionsRepository,
     sharedStore<ThrottleStore>(THROTTLE_STORE, 'throttle', (redis, prefix) => new RedisThrottleStore(redis, prefix), () => new MemoryThrottleStore()),
   ],
-  exports: [AuthService, TokensService, LegacyTokensService, LoginThrottleService, SessionsRepository],
+  // The registration guard is used on AccountsModule's routes, which resolve it and its store there.
+  exports: [AuthService, TokensService, LegacyTokensService, LoginThrottleService, SessionsRepository, RegistrationThrottleGuard, THROTTLE_STORE],
 })
 export class AuthModule {}

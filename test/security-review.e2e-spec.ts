@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import helmet from 'helmet';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
-import { connect } from 'node:net';
+import { connect, Socket } from 'node:net';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import WebSocket from 'ws';
@@ -149,6 +151,27 @@ describe('security review, second round', () => {
     expect(login.headers['cache-control']).toBe('no-store');
     const refused = await t.http().get('/api/conversations/').expect(401);
     expect(refused.headers['cache-control']).toBe('no-store');
+  });
+
+  it("every answer carries helmet's security headers, as helmet itself sets them, and its own request id", async () => {
+    const fromHelmet = new ServerResponse(new IncomingMessage(new Socket()));
+    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })(fromHelmet.req, fromHelmet, () => {});
+    const expected = fromHelmet.getHeaders();
+    expect(Object.keys(expected).length).toBeGreaterThanOrEqual(12);
+    const answers = [
+      await t.http().get('/health').expect(200),
+      await t.http().get('/api/conversations/').set('Authorization', `Bearer ${alice.access}`).expect(200),
+      await t.http().get('/api/conversations/').expect(401),
+      await t.http().post('/api/token/').send({ username: alice.username, password: 'wrong' }).expect(401),
+      await t.http().get('/no/such/route').expect(404),
+    ];
+    const ids = new Set<string>();
+    for (const answer of answers) {
+      for (const [name, value] of Object.entries(expected)) expect([name, answer.headers[name]]).toEqual([name, value]);
+      expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      ids.add(answer.headers['x-request-id'] as string);
+    }
+    expect(ids.size).toBe(answers.length);
   });
 
   describe('finding 14: forged tokens with the signing key', () => {

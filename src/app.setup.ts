@@ -33,7 +33,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   // No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
   // would make browsers fetch /docs assets over HTTPS and fail. Helmet's headers do not depend on
   // the request, so they are taken once and set with the rest in one middleware
-  // (docs/performance.md, "GET /health").
+  // (docs/performance.md, "Issue 18, the evening pass").
   const securityHeaders = staticHeadersOf(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use((request: Request, response: Response, next: NextFunction) => {
     assignRequestId(request, response);

@@ -10,10 +10,10 @@ import {
 } from '@nestjs/swagger';
 import { AuthService } from '../auth/auth.service.js';
 import { AccountCreatedDto } from '../auth/dto/auth.dto.js';
+import { RegistrationThrottleGuard } from '../auth/throttle/registration-throttle.guard.js';
 import { ClientIp } from '../common/decorators/client-ip.decorator.js';
 import { CurrentUser, type AuthenticatedUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
-import { RegistrationThrottleGuard } from '../auth/throttle/registration-throttle.guard.js';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 import { CreateAccountDto, RegisterDto } from '../users/dto/register.dto.js';
 import { RegisteredDto } from '../users/dto/user.dto.js';

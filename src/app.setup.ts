@@ -12,7 +12,7 @@ import { formBodies } from './common/http/form-bodies.js';
 import { verifyJsonBody } from './common/http/json-body-checks.js';
 import { serveWebApp, WEB_APP_PATH } from './common/http/web-app.js';
 import { assignRequestId } from './common/http/request-context.js';
-import { staticHeadersOf } from './common/http/response-headers.js';
+import { HELMET_OPTIONS, staticHeadersOf } from './common/http/response-headers.js';
 import { httpMetrics } from './metrics/http-metrics.js';
 import { Metrics } from './metrics/metrics.service.js';
 import { AppLifecycle } from './lifecycle/app-lifecycle.js';
@@ -30,11 +30,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set(PUBLIC_URL_SETTING, config.publicUrl);
   if (config.metrics.enabled) app.use(httpMetrics(app.get(Metrics)));
   const lifecycle = app.get(AppLifecycle);
-  // No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
-  // would make browsers fetch /docs assets over HTTPS and fail. Helmet's headers do not depend on
-  // the request, so they are taken once and set with the rest in one middleware
-  // (docs/performance.md, "Issue 18, the evening pass").
-  const securityHeaders = staticHeadersOf(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // Helmet's headers do not depend on the request, so they are taken once and set with the rest
+  // in one middleware (docs/performance.md, "Issue 18, the evening pass").
+  const securityHeaders = staticHeadersOf(helmet(HELMET_OPTIONS));
   app.use((request: Request, response: Response, next: NextFunction) => {
     assignRequestId(request, response);
     // While draining after SIGTERM: answer, then close the connection (the client reconnects to

@@ -7,6 +7,7 @@ import zlib from 'node:zlib';
 import sharp from 'sharp';
 import WebSocket from 'ws';
 import { connected, connectSocket, openRoom, request, waitUntil } from './support/realtime-clients.js';
+import { HELMET_OPTIONS } from '../src/common/http/response-headers.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { createUser, type TestUser } from './support/users.js';
 
@@ -155,7 +156,7 @@ describe('security review, second round', () => {
 
   it("every answer carries helmet's security headers, as helmet itself sets them, and its own request id", async () => {
     const fromHelmet = new ServerResponse(new IncomingMessage(new Socket()));
-    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })(fromHelmet.req, fromHelmet, () => {});
+    helmet(HELMET_OPTIONS)(fromHelmet.req, fromHelmet, () => {});
     const expected = fromHelmet.getHeaders();
     expect(Object.keys(expected).length).toBeGreaterThanOrEqual(12);
     const answers = [

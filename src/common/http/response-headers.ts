@@ -1,4 +1,12 @@
+import type { HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * The app's helmet configuration (the tests compare the answers with helmet's own output for it).
+ * No upgrade-insecure-requests: TLS is the proxy's job, and on plain HTTP by IP the directive
+ * would make browsers fetch /docs assets over HTTPS and fail.
+ */
+export const HELMET_OPTIONS: Readonly<HelmetOptions> = { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } };
 
 type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 

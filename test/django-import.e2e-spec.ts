@@ -120,6 +120,8 @@ describe.each(['course-work', 'messaging-app', 'messaging-app-uuid'] as const)('
     expect(again.body).toMatchObject({ code: 'token_not_valid', detail: 'Token is blacklisted' });
     await t.http().post('/api/token/verify/').send({ token: access }).expect(200);
     await t.http().post('/api/token/verify/').send({ token: refresh }).expect(401);
+    // An unspent refresh token of the original verifies as a refresh token, not as a wrong-type access token.
+    await t.http().post('/api/token/verify/').send({ token: djangoToken('refresh', anna) }).expect(200);
   });
 
   it('shows the old history in order over REST, with its timestamps', async () => {

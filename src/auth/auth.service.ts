@@ -124,15 +124,9 @@ export class AuthService {
    * and session still hold (a refresh token also must not be spent). Throws {@link AuthFailure}.
    */
   async verifyToken(token: string): Promise<void> {
-    if (this.legacy.isLegacy(token)) {
-      const type = (() => {
-        try {
-          return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).token_type === 'refresh' ? 'refresh' : 'access';
-        } catch {
-          return 'access';
-        }
-      })();
-      await this.legacyCall(() => this.legacy.verify(token, type));
+    const legacyType = this.legacy.legacyType(token);
+    if (legacyType) {
+      await this.legacyCall(() => this.legacy.verify(token, legacyType));
       return;
     }
     const claims = this.verify(token, 'any');

@@ -54,14 +54,20 @@ export class LegacyTokensService implements OnModuleInit {
 
   /** Whether a token is the original's rather than Palaver's: SimpleJWT's claims without Palaver's issuer. Decoded, not trusted. */
   isLegacy(token: string): boolean {
-    if (!this.key || typeof token !== 'string') return false;
+    return this.legacyType(token) !== null;
+  }
+
+  /** The type an original's token claims to be (decoded, not trusted), or null when it is not the original's. */
+  legacyType(token: string): TokenType | null {
+    if (!this.key || typeof token !== 'string') return null;
     const payload = token.split('.')[1];
-    if (!payload) return false;
+    if (!payload) return null;
     try {
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-      return typeof claims === 'object' && claims !== null && !('iss' in claims) && !('sid' in claims) && 'token_type' in claims;
+      if (typeof claims !== 'object' || claims === null || 'iss' in claims || 'sid' in claims || !('token_type' in claims)) return null;
+      return claims.token_type === 'refresh' ? 'refresh' : 'access';
     } catch {
-      return false;
+      return null;
     }
   }
 
